@@ -1,0 +1,66 @@
+"""The ``prunegen`` command. Each subcommand is a thin shell over one module."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .models import DEFAULT_MODEL
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=DEFAULT_MODEL, help=f"model spec (default {DEFAULT_MODEL}): built-in name, .gguf file, HF dir or hub id")
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
+    p.add_argument("--dtype", default="float32", help="float32, bfloat16 or float16")
+
+
+def _add_eval_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", default="wikitext2", help="evaluation text: wikitext2 or text:PATH")
+    p.add_argument("--seqlen", type=int, default=2048)
+    p.add_argument("--max-windows", type=int, default=None, help="score only the first N windows (fast CPU runs)")
+    p.add_argument("--batch-size", type=int, default=1)
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import EvalSetup, evaluate
+    from .models import load_model
+
+    lm = load_model(args.model, dtype=args.dtype, device=args.device)
+    ev = evaluate(lm, EvalSetup(args.data, args.seqlen, args.max_windows, args.batch_size))
+    if args.json:
+        print(json.dumps({**ev.as_dict(), "load_seconds": lm.info.load_seconds}))
+    else:
+        r = ev.result
+        print(f"{args.model}: perplexity {r.perplexity:.4f} over {r.windows} windows x {r.seqlen} tokens "
+              f"({r.tokens_per_second:,.0f} tokens/s, {r.seconds:.1f} s; load {lm.info.load_seconds:.1f} s) "
+              f"[fingerprint {ev.fingerprint.digest}]")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prunegen", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("eval", help="dense perplexity of a model")
+    _add_model_args(p)
+    _add_eval_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .data import DataError
+    from .models import ModelResolutionError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (DataError, ModelResolutionError, ValueError) as e:
+        print(f"prunegen {args.command}: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Which parameters are prunable, and how sparse they are, counted from the tensors themselves.
+
+Prunable, as in Wanda: the weight of every ``nn.Linear`` inside the decoder blocks. Never the
+embeddings, norms, biases or ``lm_head``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+def decoder_blocks(model: nn.Module) -> nn.ModuleList:
+    """The decoder blocks in order: the ModuleList with ``config.num_hidden_layers`` entries."""
+    n = getattr(getattr(model, "config", None), "num_hidden_layers", None)
+    for attr in ("model.layers", "model.decoder.layers", "transformer.h", "gpt_neox.layers"):
+        obj = model
+        for part in attr.split("."):
+            obj = getattr(obj, part, None)
+        if isinstance(obj, nn.ModuleList) and (n is None or len(obj) == n):
+            return obj
+    lists = [m for m in model.modules() if isinstance(m, nn.ModuleList) and (n is None or len(m) == n)]
+    if not lists:
+        raise ValueError(f"cannot find the decoder blocks of {type(model).__name__}")
+    return lists[0]
+
+
+def blocks_prefix(model: nn.Module) -> str:
+    blocks = decoder_blocks(model)
+    return next(name for name, m in model.named_modules() if m is blocks)
+
+
+def prunable_layers(model: nn.Module) -> dict[str, nn.Linear]:
+    """Fully qualified name -> ``nn.Linear`` inside the decoder blocks, in forward order."""
+    prefix = blocks_prefix(model)
+    return {f"{prefix}.{name}": m for name, m in decoder_blocks(model).named_modules() if isinstance(m, nn.Linear)}
+
+
+def prunable_weight_names(model: nn.Module) -> list[str]:
+    """State-dict keys of the prunable weights (``model.layers.0.self_attn.q_proj.weight`` ...)."""
+    return [f"{name}.weight" for name in prunable_layers(model)]
+
+
+@dataclass(frozen=True)
+class LayerSparsity:
+    name: str
+    zeros: int
+    total: int
+
+    @property
+    def sparsity(self) -> float:
+        return self.zeros / self.total
+
+
+@dataclass(frozen=True)
+class SparsityReport:
+    layers: tuple[LayerSparsity, ...]
+
+    @property
+    def zeros(self) -> int:
+        return sum(layer.zeros for layer in self.layers)
+
+    @property
+    def total(self) -> int:
+        return sum(layer.total for layer in self.layers)
+
+    @property
+    def overall(self) -> float:
+        """Fraction of prunable weights that are exactly zero."""
+        return self.zeros / self.total if self.total else 0.0
+
+    def as_dict(self) -> dict:
+        return {"overall": self.overall, "zeros": self.zeros, "total": self.total,
+                "layers": {layer.name: layer.sparsity for layer in self.layers}}
+
+
+def measure(weights: dict[str, torch.Tensor]) -> SparsityReport:
+    """Count exact zeros per tensor of ``weights`` (name -> tensor)."""
+    return SparsityReport(tuple(LayerSparsity(name, int((w == 0).sum()), w.numel()) for name, w in weights.items()))
+
+
+def measure_model(model: nn.Module) -> SparsityReport:
+    return measure({f"{name}.weight": m.weight.detach() for name, m in prunable_layers(model).items()})
+
+
+def parse_pattern(pattern: str) -> tuple[int, int] | None:
+    """``"unstructured"`` -> None; ``"2:4"`` -> (2, 4): at least N zeros in every M consecutive inputs."""
+    if pattern == "unstructured":
+        return None
+    try:
+        n, m = (int(x) for x in pattern.split(":"))
+    except ValueError:
+        raise ValueError(f"pattern must be 'unstructured' or 'N:M' such as '2:4', got {pattern!r}") from None
+    if not 0 < n < m:
+        raise ValueError(f"pattern {pattern!r}: need 0 < N < M")
+    return n, m
+
+
+def pattern_sparsity(pattern: str, sparsity: float) -> float:
+    """The sparsity a pattern implies: N/M for N:M, else the requested level."""
+    nm = parse_pattern(pattern)
+    return sparsity if nm is None else nm[0] / nm[1]
+
+
+def nm_violations(weight: torch.Tensor, n: int, m: int) -> int:
+    """Number of groups of ``m`` consecutive input weights (per output row) with fewer than ``n`` zeros.
+
+    weight: [out_features, in_features]; in_features must be divisible by m (else every group counts).
+    """
+    out_f, in_f = weight.shape
+    if in_f % m:
+        return out_f * (in_f // m + 1)
+    zeros = (weight.reshape(out_f, in_f // m, m) == 0).sum(-1)
+    return int((zeros < n).sum())
+
+
+# The tolerance of the acceptance check: achieved >= target - 0.1 percentage points.
+SPARSITY_TOLERANCE = 0.001
+
+
+def meets_target(report: SparsityReport, weights: dict[str, torch.Tensor], sparsity: float, pattern: str) -> str | None:
+    """None when the pattern and level are met, else a sentence saying where they are not."""
+    nm = parse_pattern(pattern)
+    target = pattern_sparsity(pattern, sparsity)
+    if report.overall < target - SPARSITY_TOLERANCE:
+        return f"achieved sparsity {report.overall:.4%} is below the target {target:.2%} (tolerance 0.1 pp)"
+    if nm is not None:
+        bad = {name: nm_violations(w, *nm) for name, w in weights.items()}
+        bad = {k: v for k, v in bad.items() if v}
+        if bad:
+            name, count = next(iter(bad.items()))
+            return (f"{pattern} pattern violated in {len(bad)} layers, e.g. {name}: "
+                    f"{count} groups of {nm[1]} with fewer than {nm[0]} zeros")
+    return None

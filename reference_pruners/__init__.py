@@ -1,0 +1,1 @@
+"""prunegen: reference_pruners."""
