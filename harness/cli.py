@@ -47,7 +47,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_eval_args(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    # Each later stage registers its own subcommands next to its code.
+    for register in _registrars():
+        register(sub)
     return parser
+
+
+def _registrars():
+    """``register(subparsers)`` functions of the stage modules, in pipeline order."""
+    import importlib
+    out = []
+    for mod in ("harness.generate_cli", "harness.baseline", "sandbox.cli", "harness.pipeline_cli"):
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name != mod:  # the module exists but one of its imports is missing: say so
+                raise
+            continue
+        out.append(module.register)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
