@@ -1,1 +1,36 @@
-"""prunegen: reference_pruners."""
+"""The human-written pruners, each one file implementing the candidate interface (prompts/interface.md).
+
+Each is run exactly as a machine-written candidate is: by file path, through the same interface,
+the same sandbox and the same validation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# method name -> (module file, one-line description). Names are what configs and the CLI take.
+METHODS: dict[str, tuple[str, str]] = {
+    "magnitude": ("magnitude.py", "|W|, one threshold per layer (Wanda's prune_magnitude)"),
+    "magnitude-row": ("magnitude_row.py", "|W|, one threshold per output row"),
+    "wanda": ("wanda.py", "|W| * ||X||_2, per output row (Sun et al. 2023)"),
+    "sparsegpt": ("sparsegpt.py", "OBS with reconstruction, blocksize 128, damp 0.01 (Frantar & Alistarh 2023)"),
+    "movement": ("movement.py", "-W * dL/dW on calibration data, one-shot (cf. Sanh et al. 2020)"),
+    "random": ("random_prune.py", "seeded uniform random scores"),
+    "weights": ("magnitude.py", "Table 2: prune by weights (= magnitude)"),
+    "-weights": ("neg_magnitude.py", "Table 2: prune by -weights (largest |W| first)"),
+    "bias": ("bias.py", "Table 3: prune by |bias| of the output neuron"),
+    "-bias": ("neg_bias.py", "Table 3: prune by -|bias|"),
+}
+
+# Methods that need calibration forward (or backward) passes.
+USES_CALIBRATION = {"wanda", "sparsegpt", "movement"}
+
+
+def method_path(name: str) -> Path:
+    """The candidate file of a reference method."""
+    try:
+        return HERE / METHODS[name][0]
+    except KeyError:
+        raise ValueError(f"unknown reference method {name!r}; known: {', '.join(METHODS)}") from None
