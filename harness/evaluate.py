@@ -45,9 +45,22 @@ def evaluate(lm: LoadedModel, setup: EvalSetup = EvalSetup(), *, text: Text | No
     if windows is None:
         windows = eval_windows(lm.tokenizer, text, setup)
     result = perplexity(lm.model, windows, batch_size=setup.batch_size, device=lm.info.device, progress=progress)
+    return Evaluation(result, fingerprint(lm, text, setup, windows, calibration))
+
+
+def fingerprint(lm: LoadedModel, text: Text, setup: EvalSetup, windows: torch.Tensor,
+                calibration: dict | None = None) -> EvalFingerprint:
     tok_name, tok_sha = tokenizer_identity(lm.tokenizer)
-    fp = EvalFingerprint(model_spec=lm.info.spec, weights_sha256=lm.info.weights_sha256, tokenizer=tok_name,
-                         tokenizer_sha256=tok_sha, data=text.describe(), seqlen=setup.seqlen,
-                         windows=int(windows.shape[0]), dtype=lm.info.dtype, device=lm.info.device,
-                         calibration=calibration)
-    return Evaluation(result, fp)
+    return EvalFingerprint(model_spec=lm.info.spec, weights_sha256=lm.info.weights_sha256, tokenizer=tok_name,
+                           tokenizer_sha256=tok_sha, data=text.describe(), seqlen=setup.seqlen,
+                           windows=int(windows.shape[0]), dtype=lm.info.dtype, device=lm.info.device,
+                           calibration=calibration)
+
+
+@torch.inference_mode()
+def greedy_continuation(lm: LoadedModel, prompt: str = "University is", max_new_tokens: int = 20) -> str:
+    """Table 6: what the (pruned) model says after ``prompt``, greedy decoding."""
+    ids = lm.tokenizer(prompt, return_tensors="pt")["input_ids"].to(lm.info.device)
+    out = lm.model.generate(ids, max_new_tokens=max_new_tokens, do_sample=False,
+                            pad_token_id=lm.tokenizer.pad_token_id or lm.tokenizer.eos_token_id)
+    return lm.tokenizer.decode(out[0], skip_special_tokens=True)

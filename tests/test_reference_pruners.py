@@ -1,0 +1,148 @@
+"""The human reference pruners, through the one candidate interface, on tiny random Llamas."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers import LlamaConfig, LlamaForCausalLM
+
+from harness.interface import NotApplicable, call_prune, load_candidate
+from harness.masks import select_mask
+from harness.sparsity import measure, meets_target, nm_violations, prunable_layers
+from reference_pruners import METHODS, USES_CALIBRATION, method_path
+from reference_pruners.blockwise import capture_block_inputs, run_block
+from reference_pruners.sparsegpt import accumulate_hessian, sparsify_weight
+from reference_pruners.wanda import accumulate_sq_norm, wanda_score
+
+LEVELS = [0.01, 0.05, 0.3, 0.5, 0.9, 0.99]
+
+
+def tiny_llama(bias: bool = False, seed: int = 0) -> LlamaForCausalLM:
+    torch.manual_seed(seed)
+    cfg = LlamaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                      num_key_value_heads=2, vocab_size=256, attention_bias=bias, mlp_bias=bias)
+    model = LlamaForCausalLM(cfg).eval()
+    if bias:  # random init leaves biases at zero; give them distinct values
+        for layer in prunable_layers(model).values():
+            torch.nn.init.normal_(layer.bias)
+    return model
+
+
+@pytest.fixture(scope="module")
+def calib():
+    return torch.randint(0, 256, (8, 32), generator=torch.Generator().manual_seed(1))
+
+
+def prune_with(method, model, sparsity, calib, pattern="unstructured"):
+    call_prune(load_candidate(method_path(method)), model, sparsity, calib, pattern=pattern,
+               layers=prunable_layers(model))
+    return {f"{n}.weight": layer.weight.detach() for n, layer in prunable_layers(model).items()}
+
+
+APPLICABLE = [m for m in METHODS if m not in ("bias", "-bias")]
+
+
+@pytest.mark.parametrize("method", APPLICABLE)
+@pytest.mark.parametrize("level", LEVELS)
+def test_every_method_reaches_every_level(method, level, calib):
+    model = tiny_llama()
+    weights = prune_with(method, model, level, calib)
+    report = measure(weights)
+    assert meets_target(report, weights, level, "unstructured") is None
+    # Not wildly over the target either: per-group rounding up costs at most one weight per row.
+    assert report.overall <= level + 1 / 64 + 1e-9
+
+
+@pytest.mark.parametrize("method", APPLICABLE)
+@pytest.mark.parametrize("pattern", ["2:4", "4:8"])
+def test_nm_patterns(method, pattern, calib):
+    model = tiny_llama()
+    weights = prune_with(method, model, 0.5, calib, pattern)
+    n, m = (int(x) for x in pattern.split(":"))
+    for name, w in weights.items():
+        assert nm_violations(w, n, m) == 0, name
+    assert measure(weights).overall == pytest.approx(0.5)
+
+
+def test_bias_methods_on_a_model_with_bias(calib):
+    for method, sign in (("bias", 1), ("-bias", -1)):
+        model = tiny_llama(bias=True)
+        layer = prunable_layers(model)["model.layers.0.mlp.up_proj"]
+        order = torch.argsort(sign * layer.bias.abs())
+        weights = prune_with(method, model, 0.25, calib)
+        assert meets_target(measure(weights), weights, 0.25, "unstructured") is None
+        w = weights["model.layers.0.mlp.up_proj.weight"]
+        rows = w.shape[0] // 4
+        assert (w[order[:rows]] == 0).all()          # the rows with the lowest score went entirely
+        assert (w[order[rows:]] != 0).all()
+
+
+@pytest.mark.parametrize("method", ["bias", "-bias"])
+def test_bias_methods_say_not_applicable_without_bias(method, calib):
+    with pytest.raises(NotApplicable, match="model has no bias"):
+        prune_with(method, tiny_llama(bias=False), 0.5, calib)
+
+
+def test_negative_weights_removes_largest_first(calib):
+    model = tiny_llama()
+    dense = prunable_layers(model)["model.layers.1.self_attn.o_proj"].weight.detach().clone()
+    w = prune_with("-weights", model, 0.1, calib)["model.layers.1.self_attn.o_proj.weight"]
+    pruned = w == 0
+    assert dense.abs()[pruned].min() >= dense.abs()[~pruned].max()
+
+
+def test_block_replay_matches_the_full_model(calib):
+    """Captured block-0 inputs and kwargs (rotary embeddings included) replay the model exactly."""
+    model = tiny_llama()
+    inputs = capture_block_inputs(model, calib, "cpu", batch_size=3)
+    assert "position_embeddings" in inputs.kwargs
+    for block in model.model.layers:
+        inputs.hidden = run_block(block, inputs, batch_size=3)
+    with torch.no_grad():
+        expected = model.model(input_ids=calib, use_cache=False, output_hidden_states=True).hidden_states[-1]
+    # hidden_states[-1] is after the final norm
+    assert torch.allclose(model.model.norm(inputs.hidden), expected, atol=1e-5)
+
+
+def test_wanda_mask_equals_brute_force():
+    torch.manual_seed(3)
+    W = torch.randn(6, 16)
+    X = torch.randn(5, 7, 16)
+    norm = accumulate_sq_norm(accumulate_sq_norm(None, X[:2]), X[2:])
+    mask = select_mask(wanda_score(W, norm), 0.5, "unstructured", "row")
+    for i in range(W.shape[0]):   # per row: the 8 smallest |W_ij| * sqrt(sum_t x_tj^2), computed longhand
+        metric = [abs(float(W[i, j])) * float(sum(float(X[a, b, j]) ** 2 for a in range(5) for b in range(7))) ** 0.5
+                  for j in range(16)]
+        expected = sorted(range(16), key=lambda j: metric[j])[:8]
+        assert sorted(torch.nonzero(mask[i]).flatten().tolist()) == sorted(expected)
+
+
+def test_sparsegpt_reconstruction_beats_plain_masking():
+    torch.manual_seed(4)
+    X = torch.randn(512, 64) @ torch.randn(64, 64) * 0.3   # correlated inputs, as in real layers
+    W = torch.randn(32, 64)
+    H, _ = accumulate_hessian(None, 0, X)
+    (W_sgpt,) = sparsify_weight([W], H, 0.5)
+    mask = W_sgpt == 0
+    W_masked = W.masked_fill(mask, 0)
+    err_sgpt = (X @ (W_sgpt - W).T).pow(2).sum()
+    err_mask = (X @ (W_masked - W).T).pow(2).sum()
+    assert mask.float().mean() == pytest.approx(0.5, abs=1 / 128)
+    assert err_sgpt < 0.8 * err_mask
+
+
+def test_sparsegpt_stacked_layers_equal_separate():
+    """Sharing one Hessian across stacked layers (q/k/v) changes nothing versus one layer at a time."""
+    torch.manual_seed(5)
+    X = torch.randn(256, 32)
+    H, _ = accumulate_hessian(None, 0, X)
+    A, B = torch.randn(8, 32), torch.randn(16, 32)
+    joint = sparsify_weight([A, B], H, 0.6)
+    separate = sparsify_weight([A], H, 0.6) + sparsify_weight([B], H, 0.6)
+    for a, b in zip(joint, separate):
+        assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_calibration_users_are_declared():
+    assert USES_CALIBRATION <= set(METHODS)
+    assert {"wanda", "sparsegpt", "movement"} == USES_CALIBRATION
