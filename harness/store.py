@@ -39,6 +39,23 @@ CREATE TABLE IF NOT EXISTS jobs (
     finished_at       REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_method ON jobs (kind, method, sparsity);
+CREATE TABLE IF NOT EXISTS candidates (
+    id                TEXT PRIMARY KEY,   -- idea/generator-slug/sample-K[-rR]: also jobs.method of its jobs
+    idea              TEXT NOT NULL,
+    generator         TEXT NOT NULL,      -- provider:model
+    sample            INTEGER NOT NULL,
+    round             INTEGER NOT NULL DEFAULT 0,   -- repair round; 0 = one-pass generation
+    parent            TEXT,               -- candidate id this one repairs
+    status            TEXT NOT NULL,      -- generation status (ok | no-code | syntax-error | generation-error)
+    detail            TEXT,
+    path              TEXT,               -- the candidate .py file
+    prompt_tokens     INTEGER,
+    completion_tokens INTEGER,
+    cost_usd          REAL,
+    latency_s         REAL,
+    extra             TEXT,
+    finished_at       REAL NOT NULL
+);
 """
 
 
@@ -76,6 +93,25 @@ class JobResult:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class CandidateRecord:
+    """One generated program (before it is run)."""
+    id: str
+    idea: str
+    generator: str
+    sample: int
+    status: str
+    detail: str = ""
+    path: str | None = None
+    round: int = 0
+    parent: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
+    latency_s: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
 class ResultsStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -107,6 +143,27 @@ class ResultsStore:
              r.peak_memory_bytes, json.dumps(r.fingerprint) if r.fingerprint else None, r.fingerprint_digest,
              json.dumps(r.artefacts), json.dumps(r.extra), time.time()))
         self._db.commit()
+
+    def has_candidate(self, candidate_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM candidates WHERE id = ?", (candidate_id,)).fetchone() is not None
+
+    def put_candidate(self, c: CandidateRecord) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO candidates VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (c.id, c.idea, c.generator, c.sample, c.round, c.parent, str(c.status), c.detail, c.path,
+             c.prompt_tokens, c.completion_tokens, c.cost_usd, c.latency_s, json.dumps(c.extra), time.time()))
+        self._db.commit()
+
+    def candidates(self, **where) -> list[dict]:
+        sql = "SELECT * FROM candidates"
+        if where:
+            sql += " WHERE " + " AND ".join(f"{col} = ?" for col in where)
+        out = []
+        for row in self._db.execute(sql + " ORDER BY idea, generator, sample, round", tuple(where.values())):
+            d = dict(row)
+            d["extra"] = json.loads(d["extra"]) if d["extra"] else None
+            out.append(d)
+        return out
 
     def rows(self, **where) -> list[dict]:
         """Every job as a dict (JSON columns decoded), optionally filtered by column equality."""
