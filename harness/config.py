@@ -1,0 +1,205 @@
+"""The experiment config: one TOML file describes a whole run (see configs/default.toml).
+
+Each section is a frozen dataclass. Unknown keys, wrong types and impossible values are errors that
+name the section and key, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PAPER_LEVELS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+
+class ConfigError(ValueError):
+    """The config file is wrong; the message says where."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    name: str = "run"
+    out: str = "runs/run"         # run directory: results.sqlite, candidates/, logs/, report/
+    workers: int = 1              # jobs in parallel; on a multi-GPU host, one per GPU
+    gpus: tuple[int, ...] = ()    # GPU ids to pin workers to (CUDA_VISIBLE_DEVICES / device requests)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    specs: tuple[str, ...] = ("smollm2-135m",)
+    dtype: str = "float32"
+    device: str = "cpu"
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    source: str = "wikitext2"
+    seqlen: int = 2048
+    max_windows: int | None = None
+    batch_size: int = 1
+    prompt: str = "University is"   # Table 6's greedy continuation; "" to skip
+
+
+@dataclass(frozen=True)
+class CalibrationConfig:
+    source: str = "c4"
+    nsamples: int = 128
+    seqlen: int = 2048
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SparsityConfig:
+    levels: tuple[float, ...] = PAPER_LEVELS
+    patterns: tuple[str, ...] = ("unstructured",)
+    candidate_levels: tuple[float, ...] | None = None  # levels for generated candidates (default: levels)
+    nm_level: float = 0.5                               # N:M patterns run at this one level
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    provider: str = "local"            # openai | openai-compatible | local | replay
+    model: str = "smollm2-135m"
+    base_url: str | None = None
+    api: str = "chat"                  # chat | responses
+    api_key_env: str = "OPENAI_API_KEY"
+    cassette: str | None = None        # replay provider: JSONL of recorded responses
+    temperature: float | None = 0.0
+    max_tokens: int = 1024
+    reasoning_effort: str | None = None
+    timeout_s: float = 120.0
+    max_retries: int = 5
+    concurrency: int = 4
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    ideas: tuple[str, ...] = ("table4",)   # idea ids, or "table4" for the paper's ten, or "all"
+    samples: int = 1
+    repair_rounds: int = 0
+    generators: tuple[GeneratorConfig, ...] = (GeneratorConfig(),)
+    ideas_file: str | None = None          # extra ideas (TOML), merged over the built-in catalogue
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    backend: str = "docker"            # docker | process (weaker isolation, loudly labelled)
+    timeout_s: float = 900.0
+    memory: str = "8g"
+    cpus: float = 2.0
+    pids: int = 256
+
+
+@dataclass(frozen=True)
+class ReferencesConfig:
+    methods: tuple[str, ...] = ("magnitude", "wanda", "sparsegpt", "movement", "weights", "-weights", "bias", "-bias")
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    retry_failed_levels: bool = False  # a candidate that errors at one level is not re-run at the others
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    run: RunConfig = RunConfig()
+    model: ModelConfig = ModelConfig()
+    eval: EvalConfig = EvalConfig()
+    calibration: CalibrationConfig = CalibrationConfig()
+    sparsity: SparsityConfig = SparsityConfig()
+    generation: GenerationConfig = GenerationConfig()
+    sandbox: SandboxConfig = SandboxConfig()
+    references: ReferencesConfig = ReferencesConfig()
+    scoring: ScoringConfig = ScoringConfig()
+
+
+def _coerce(value, hint, where: str):
+    """Check ``value`` against the type ``hint`` and convert lists to tuples and nested tables to dataclasses."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for a in args:
+            if a is type(None):
+                continue
+            try:
+                return _coerce(value, a, where)
+            except ConfigError as e:
+                errors.append(str(e))
+        raise ConfigError(errors[0] if errors else f"{where}: bad value {value!r}")
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list, got {type(value).__name__} {value!r}")
+        item = args[0]
+        return tuple(_coerce(v, item, f"{where}[{i}]") for i, v in enumerate(value))
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {value!r}")
+        return _build(hint, value, where)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, float, str, bool) and (not isinstance(value, hint) or (hint is int and isinstance(value, bool))):
+        raise ConfigError(f"{where}: expected {hint.__name__}, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _build(cls, table: dict, where: str):
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(table) - names)
+    if unknown:
+        raise ConfigError(f"{where or 'top level'}: unknown key(s) {unknown}; allowed: {sorted(names)}")
+    kwargs = {k: _coerce(v, hints[k], f"{where}.{k}" if where else k) for k, v in table.items()}
+    return cls(**kwargs)
+
+
+def validate(cfg: ExperimentConfig) -> ExperimentConfig:
+    """Cross-field checks that types alone cannot express."""
+    from .sparsity import parse_pattern
+
+    for lv in cfg.sparsity.levels + (cfg.sparsity.candidate_levels or ()):
+        if not 0 < lv < 1:
+            raise ConfigError(f"sparsity.levels: {lv} is not in (0, 1)")
+    for p in cfg.sparsity.patterns:
+        try:
+            parse_pattern(p)
+        except ValueError as e:
+            raise ConfigError(f"sparsity.patterns: {e}") from None
+    if cfg.sandbox.backend not in ("docker", "process"):
+        raise ConfigError(f"sandbox.backend: {cfg.sandbox.backend!r} is not 'docker' or 'process'")
+    for i, g in enumerate(cfg.generation.generators):
+        if g.provider not in ("openai", "openai-compatible", "local", "replay"):
+            raise ConfigError(f"generation.generators[{i}].provider: {g.provider!r} is not one of "
+                              "openai, openai-compatible, local, replay")
+        if g.provider == "openai-compatible" and not g.base_url:
+            raise ConfigError(f"generation.generators[{i}]: provider openai-compatible needs base_url")
+        if g.provider == "replay" and not g.cassette:
+            raise ConfigError(f"generation.generators[{i}]: provider replay needs cassette")
+    from reference_pruners import METHODS
+    unknown = [m for m in cfg.references.methods if m not in METHODS]
+    if unknown:
+        raise ConfigError(f"references.methods: unknown {unknown}; known: {', '.join(METHODS)}")
+    for name, value in (("run.workers", cfg.run.workers), ("generation.samples", cfg.generation.samples),
+                        ("calibration.nsamples", cfg.calibration.nsamples), ("eval.seqlen", cfg.eval.seqlen)):
+        if value < 1:
+            raise ConfigError(f"{name}: must be >= 1, got {value}")
+    return cfg
+
+
+def load_config(path: str | Path) -> ExperimentConfig:
+    path = Path(path)
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    try:
+        return validate(_build(ExperimentConfig, table, ""))
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}") from None

@@ -1,0 +1,72 @@
+"""The experiment config: defaults, parsing, and errors that name the section and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.config import ConfigError, ExperimentConfig, GeneratorConfig, load_config
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(tmp_path, text: str) -> Path:
+    p = tmp_path / "c.toml"
+    p.write_text(text)
+    return p
+
+
+def test_shipped_configs_load():
+    for path in sorted((REPO / "configs").glob("*.toml")):
+        cfg = load_config(path)
+        assert isinstance(cfg, ExperimentConfig), path
+
+
+def test_values_are_parsed_into_typed_sections(tmp_path):
+    cfg = load_config(write(tmp_path, """
+[run]
+name = "x"
+workers = 2
+[sparsity]
+levels = [0.5, 0.7]
+patterns = ["unstructured", "2:4"]
+[[generation.generators]]
+provider = "openai"
+model = "o1"
+reasoning_effort = "high"
+[[generation.generators]]
+provider = "openai-compatible"
+model = "qwen"
+base_url = "http://127.0.0.1:8000/v1"
+"""))
+    assert cfg.run.workers == 2 and cfg.sparsity.levels == (0.5, 0.7)
+    assert cfg.sparsity.patterns == ("unstructured", "2:4")
+    assert cfg.generation.generators == (
+        GeneratorConfig(provider="openai", model="o1", reasoning_effort="high"),
+        GeneratorConfig(provider="openai-compatible", model="qwen", base_url="http://127.0.0.1:8000/v1"))
+    assert cfg.eval.seqlen == 2048  # untouched sections keep their defaults
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[run]\nworkerz = 2\n", "run: unknown key(s) ['workerz']"),
+    ("[runs]\nname = 'x'\n", "top level: unknown key(s) ['runs']"),
+    ("[eval]\nseqlen = 'long'\n", "eval.seqlen: expected int, got str"),
+    ("[sparsity]\nlevels = [0.5, 1.5]\n", "sparsity.levels: 1.5 is not in (0, 1)"),
+    ("[sparsity]\npatterns = ['3:2']\n", "sparsity.patterns"),
+    ("[sparsity]\nlevels = 0.5\n", "sparsity.levels: expected a list"),
+    ("[sandbox]\nbackend = 'vm'\n", "sandbox.backend"),
+    ("[references]\nmethods = ['wanda', 'obs']\n", "unknown ['obs']"),
+    ("[[generation.generators]]\nprovider = 'openai-compatible'\n", "needs base_url"),
+    ("[[generation.generators]]\nprovider = 'anthropic'\n", "provider: 'anthropic' is not one of"),
+    ("[run\n", "not valid TOML"),
+])
+def test_errors_name_the_key(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=None) as e:
+        load_config(write(tmp_path, text))
+    assert message in str(e.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.toml")
