@@ -31,6 +31,7 @@ from .store import ResultsStore
 
 NOT_RUN = "not run"
 PAPER_METHODS = ("wanda", "sparsegpt", "magnitude", "movement")
+DISPLAY = {"wanda": "Wanda", "sparsegpt": "SparseGPT", "magnitude": "Magnitude", "movement": "Movement"}
 ABLATIONS = ("weights", "-weights", "bias", "-bias")
 NOT_HUMAN = {"random", *ABLATIONS}           # reference methods that are no one's best effort
 FIGURE3_HUMANS = ("wanda", "sparsegpt", "magnitude")
@@ -280,7 +281,7 @@ def table1(d: Data) -> list[Table]:
         out.append(level_table(d, f"table1{_pattern_key(pattern)}",
                                f"Table 1{'' if pattern == 'unstructured' else ' (' + pattern + ')'}: "
                                f"Perplexity on pruned model ({d.model}) from human domain experts{suffix}",
-                               "reference", methods, [m.capitalize() if m in PAPER_METHODS else m for m in methods],
+                               "reference", methods, [DISPLAY.get(m, m) for m in methods],
                                pattern, levels, dense_row=True, notes=notes))
     return out
 

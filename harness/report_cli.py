@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 
@@ -14,7 +15,11 @@ def cmd_report(args) -> int:
 
     target = Path(args.target)
     out = Path(args.out) if args.out else _default_out(target)
-    rep = render(target, out, title=args.title, model=args.model, table6_method=args.table6_method)
+    try:
+        rep = render(target, out, title=args.title, model=args.model, table6_method=args.table6_method)
+    except FileNotFoundError as e:
+        print(f"prunegen report: error: {e}", file=sys.stderr)
+        return 2
     for p in rep.files:
         print(p)
     return 0
