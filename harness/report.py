@@ -260,7 +260,8 @@ def level_table(d: Data, key: str, title: str, kind: str, methods: list[str], he
             used.append(j)
         rows.append(row)
     na = sorted({one_line(j.get("detail"), 200) for j in used if j and j["status"] == Status.NOT_APPLICABLE})
-    notes = list(notes) + [f"not applicable, as the pruner said: {t}" for t in na]
+    notes = list(notes) + [f"not applicable, as the pruner said: {t[len('not applicable'):].lstrip(' :') if t.lower().startswith('not applicable') else t}"
+                           for t in na]
     return _table(key, title, rows, ["Pruned Level", *headers], notes, used)
 
 
@@ -274,21 +275,23 @@ def table1(d: Data) -> list[Table]:
     out = []
     for pattern in d.patterns("reference", methods) or ["unstructured"]:
         levels = d.levels("reference", methods, pattern) or [0.5]
-        suffix = "" if pattern == "unstructured" else f", {pattern} semi-structured"
         notes = ["0.00 is the dense model (the same number in every column)."]
         if pattern != "unstructured":
             notes.append(f"{pattern}: N of every M consecutive weights of a row are zero; levels are nominal.")
         out.append(level_table(d, f"table1{_pattern_key(pattern)}",
                                f"Table 1{'' if pattern == 'unstructured' else ' (' + pattern + ')'}: "
-                               f"Perplexity on pruned model ({d.model}) from human domain experts{suffix}",
+                               f"Perplexity on pruned model ({d.model}) from human domain experts",
                                "reference", methods, [DISPLAY.get(m, m) for m in methods],
                                pattern, levels, dense_row=True, notes=notes))
     return out
 
 
-def _ablation_tables(d: Data, num: int, pair: list[str], headers: list[str], title: str, notes: list[str]) -> list[Table]:
+def _ablation_tables(d: Data, num: int, pair: list[str], headers: list[str], title: str, notes: list[str],
+                     own: list[str] | None = None) -> list[Table]:
+    """``own``: the methods whose patterns get a table (Table 2's magnitude stand-in does not add any)."""
     out = []
-    for pattern in d.patterns("reference", pair) or ["unstructured"]:
+    patterns = set(d.patterns("reference", own or pair)) | {"unstructured"}
+    for pattern in sorted(patterns, key=_pattern_rank):
         levels = d.levels("reference", pair, pattern) or _fallback_levels(d, pattern)
         label = f"Table {num}" + ("" if pattern == "unstructured" else f" ({pattern})")
         out.append(level_table(d, f"table{num}{_pattern_key(pattern)}", f"{label}: {title}", "reference", pair,
@@ -304,7 +307,7 @@ def table2(d: Data) -> list[Table]:
         notes.append("'Prune by Weights' shows the method magnitude: the store has no 'weights' jobs, and "
                      "'weights' is the same pruner as magnitude (|W|, one threshold per layer).")
     return _ablation_tables(d, 2, [first, "-weights"], ["Prune by Weights", "Prune by -Weights"],
-                            "Effectiveness of the weights as a major pruning measure", notes)
+                            "Effectiveness of the weights as a major pruning measure", notes, own=["weights", "-weights"])
 
 
 def table3(d: Data) -> list[Table]:
@@ -473,7 +476,7 @@ def table5(d: Data) -> list[Table]:
     out = []
     cand_ids = [c["id"] for c in d.candidates]
     for pattern in d.patterns("candidate") or ["unstructured"]:
-        cands = ok_candidates(d, pattern)
+        cands = sorted(ok_candidates(d, pattern), key=lambda c: (labels[c["id"]], c["id"]))
         levels = d.levels("candidate", cand_ids, pattern) or _fallback_levels(d, pattern)
         rows, used = [], []
         for s in levels:
