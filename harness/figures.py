@@ -38,13 +38,14 @@ def _lines(ax, series: Series, *, style: dict | None = None, styles: dict[str, d
         if not pts:
             continue
         kw = {"marker": "o", "markersize": 3.5, "linewidth": 1.4, **(style or {}), **((styles or {}).get(label, {}))}
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], label=label, **kw)
+        short = label if len(label) <= 42 else label[:41].rstrip() + "…"
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], label=short, **kw)
         drawn += 1
     return drawn
 
 
 def _axes(title: str):
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = plt.subplots(figsize=(8.5, 4.4))
     ax.set_title(title, fontsize=10)
     ax.set_xlabel("sparsity level")
     ax.set_ylabel("perplexity (log scale)")

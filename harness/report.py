@@ -677,8 +677,8 @@ def make_figures(d: Data, out: Path) -> list[Figure]:
             cs = [c for c in first_pass if c["generator"] == g] or [None]
             n = len([c for c in cs if c])
             rates[g] = {"generated ok": sum(bool(c) and c["status"] == Status.OK for c in cs) / max(n, 1),
-                        "ran ok at every level": sum(bool(c) and run_outcome(d, c)[0] == "ok" for c in cs) / max(n, 1),
-                        "ran ok at some level": sum(bool(c) and c["id"] in working for c in cs) / max(n, 1)}
+                        "ran ok at some level": sum(bool(c) and c["id"] in working for c in cs) / max(n, 1),
+                        "ran ok at every level": sum(bool(c) and run_outcome(d, c)[0] == "ok" for c in cs) / max(n, 1)}
         figs.append(Figure("figure4", F.success_figure(out / "figure4.png", "Figure 4: one-pass success per generator", rates),
                            "Figure 4: Per generator model, the share of its one-pass programs that generated ok, ran ok "
                            "at some level, and ran ok at every level."))
@@ -777,6 +777,9 @@ def render(store_or_path, out_dir, *, title: str | None = None, model: str | Non
             store.close()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in [*out.glob("table*.csv"), *out.glob("figure*.png")]:   # an earlier report's tables that this one lacks
+        if re.fullmatch(r"(table\d+[a-z]?(-[A-Za-z0-9_]+)?\.csv|figure\d+\.png)", stale.name):
+            stale.unlink()
     title = title or f"prunegen report: {d.model}"
     generated = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     tables = collect_tables(d, table6_method)
