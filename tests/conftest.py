@@ -20,7 +20,20 @@ def make_tiny_llama(path: Path, seed: int = 0) -> Path:
                          tie_word_embeddings=False)
     model = LlamaForCausalLM(config).eval()
     model.save_pretrained(str(path), safe_serialization=True)
+    save_byte_tokenizer(path)
     return path
+
+
+def save_byte_tokenizer(path: Path) -> None:
+    """A byte-level tokenizer with exactly 256 ids (one per byte), so real text fits the tiny vocabulary."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    alphabet = pre_tokenizers.ByteLevel.alphabet()
+    tok = Tokenizer(models.BPE(vocab={c: i for i, c in enumerate(sorted(alphabet))}, merges=[]))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    PreTrainedTokenizerFast(tokenizer_object=tok).save_pretrained(str(path))
 
 
 @pytest.fixture(scope="session")
