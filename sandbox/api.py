@@ -80,7 +80,10 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
     try:
         in_dir, out_dir = job_dir / "in", job_dir / "out"
         _prepare_input(in_dir, candidate, job, limits)
-        _writable_by_sandbox(out_dir)
+        if backend == "docker":
+            _writable_by_sandbox(out_dir)
+        else:  # the subprocess runs as us
+            out_dir.mkdir(mode=0o700)
         if backend == "docker":
             from . import docker_backend
             files = weights.readable_files(model_dir, root.parent / "prunegen-sandbox-weights")
