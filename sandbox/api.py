@@ -56,18 +56,22 @@ def _writable_by_sandbox(out_dir: Path) -> None:
 
 def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits = SandboxLimits(),
                   backend: str = "docker", *, keep_dir: Path | None = None,
-                  tmp_root: str | Path | None = None) -> list[LevelResult]:
+                  tmp_root: str | Path | None = None, timings: dict | None = None) -> list[LevelResult]:
     """Run ``candidate`` (a Python file) for every level of ``job``; one trusted LevelResult per level.
 
     keep_dir: where validated prunable tensors are re-written by the host (``LevelResult.weights_path``);
     None keeps nothing. Every temporary file is under ``tmp_root`` (default ``PRUNEGEN_SANDBOX_TMP`` or
     <tmp>/prunegen-sandbox) and removed before this returns, whatever the candidate did.
+    timings: if given, filled with host-observed seconds per phase (prepare, image, start, ready, run,
+    teardown, collect), for bench/sandbox.py.
     Raises ``sandbox.image.DockerUnavailable`` when the docker backend is asked for and no engine answers.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if not job.levels:
         raise ValueError("a job needs at least one sparsity level")
+    import time
+    t0 = time.perf_counter()
     candidate = Path(candidate)
     model_dir = Path(job.model_dir)
     names = weights.prunable_names(model_dir)
@@ -84,6 +88,7 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
             _writable_by_sandbox(out_dir)
         else:  # the subprocess runs as us
             out_dir.mkdir(mode=0o700)
+        t_prep = time.perf_counter() - t0
         if backend == "docker":
             from . import docker_backend
             files = weights.readable_files(model_dir, root.parent / "prunegen-sandbox-weights")
@@ -91,8 +96,11 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
         else:
             from . import process_backend
             outcome = process_backend.execute(in_dir, out_dir, model_dir, len(job.levels), limits)
+        t = time.perf_counter()
         results = collect.collect(out_dir, job, outcome, dense, names, limits.output_cap_bytes,
                                   keep_dir=keep_dir, backend=backend)
+        if timings is not None:
+            timings.update(prepare=t_prep, **outcome.phases, collect=time.perf_counter() - t)
         if backend == "process":
             from .process_backend import warning
             results = [replace(r, detail=f"{r.detail} [{warning()}]") for r in results]
