@@ -21,14 +21,13 @@ LABEL = "prunegen"
 POLL_S = 0.05
 
 
-def _environment(limits: SandboxLimits, code_root: str | None) -> dict[str, str]:
-    env = {"HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+def _environment(limits: SandboxLimits, code_root: str) -> dict[str, str]:
+    env = {"HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "0",
            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
            "TRANSFORMERS_VERBOSITY": "error", "TQDM_DISABLE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
            "OMP_NUM_THREADS": str(limits.threads), "MKL_NUM_THREADS": str(limits.threads)}
-    if code_root:
-        env["PYTHONPATH"] = code_root
+    env["PYTHONPATH"] = code_root
     return env
 
 
@@ -45,7 +44,7 @@ def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels
     mounts += [Mount(f"{WEIGHTS_DIR}/{name}", str(path), type="bind", read_only=True)
                for name, path in weight_files.items()]
     if limits.image:
-        image, python, code_root = limits.image, "python", None
+        image, python, code_root = limits.image, "python", CODE_ROOT  # sandbox/Dockerfile copies the code there
     else:
         layout = host_layout()
         image, python, code_root = ensure_image(client, layout), layout.python, CODE_ROOT
