@@ -91,7 +91,8 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
         t_prep = time.perf_counter() - t0
         if backend == "docker":
             from . import docker_backend
-            files = weights.readable_files(model_dir, root.parent / "prunegen-sandbox-weights")
+            from harness.models import cache_dir
+            files = weights.readable_files(model_dir, cache_dir() / "sandbox-readable")
             outcome = docker_backend.execute(in_dir, out_dir, files, len(job.levels), limits)
         else:
             from . import process_backend

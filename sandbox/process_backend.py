@@ -2,7 +2,7 @@
 
 What it does: an empty environment (only what the runner needs), a new session (so the whole
 process group is killed at the deadline), RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_FSIZE (output
-files), RLIMIT_NPROC, no core dumps, and, where ``unshare -rn`` works, a new user and network
+files), RLIMIT_NPROC (for non-root users), no core dumps, and, where ``unshare -rn`` works, a new user and network
 namespace with no interfaces but loopback, i.e. no network.
 
 What it does NOT do: the file system is the host's, with the caller's permissions (the candidate can
@@ -51,8 +51,25 @@ def _limit(limits: SandboxLimits, cpu_seconds: int):
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_cap_bytes, limits.output_cap_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.pids, limits.pids))
+        if nproc is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    # RLIMIT_NPROC counts every task of the user on the host, so the allowance is on top of what the
+    # user already runs. It does not bind root at all, so it is not set for root.
+    nproc = None if os.geteuid() == 0 else limits.pids + _tasks_of(os.geteuid())
     return apply
+
+
+def _tasks_of(uid: int) -> int:
+    """Threads + processes the user runs now, as RLIMIT_NPROC counts them."""
+    n = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    n += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass
+    return n
 
 
 class _Tail(threading.Thread):

@@ -21,6 +21,8 @@ def make_tiny_llama(path: Path, seed: int = 0) -> Path:
     model = LlamaForCausalLM(config).eval()
     model.save_pretrained(str(path), safe_serialization=True)
     save_byte_tokenizer(path)
+    for f in path.iterdir():  # save_file makes 0600 files; readable ones are mounted as they are, not copied
+        f.chmod(0o644)
     return path
 
 
