@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PRUNEGEN_DATA_DIR ?= $(abspath ../shared/data)
 export PRUNEGEN_DATA_DIR
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench bench-sandbox clean
 setup: $(VENV)/.stamp
 
 $(VENV)/.stamp: pyproject.toml Makefile
@@ -28,6 +28,9 @@ test: setup
 
 bench: setup
 	$(PY) bench/perplexity.py
+
+bench-sandbox: setup
+	$(PY) bench/sandbox.py
 
 clean:
 	rm -rf $(VENV)

@@ -1,0 +1,152 @@
+"""The one entry point other code calls: run a candidate file in the sandbox, get a result per level.
+
+    results = run_candidate("cand.py", SandboxJob(model_dir, calib_ids, (0.5, 0.6)), SandboxLimits(),
+                            backend="docker", keep_dir=Path("runs/x"))
+    load_validated(lm.model, results[0])   # then score lm with harness.evaluate
+
+The key guarantee: a score is computed, outside the sandbox, from the harness's own dense weights
+with only the validated prunable tensors copied in (see sandbox/collect.py for the threat model).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from harness.interface import Status
+
+from . import collect, weights
+from .job import LevelResult, SandboxJob
+from .limits import SandboxLimits, default_tmp_root
+
+BACKENDS = ("docker", "process")
+MiB = 1 << 20
+
+
+def _prepare_input(in_dir: Path, candidate: Path, job: SandboxJob, limits: SandboxLimits) -> None:
+    from safetensors.torch import save_file
+
+    in_dir.mkdir()
+    shutil.copyfile(candidate, in_dir / "candidate.py")
+    ids = torch.as_tensor(job.calib, dtype=torch.long).contiguous()
+    save_file({"ids": ids}, str(in_dir / "calib.safetensors"))
+    (in_dir / "job.json").write_text(json.dumps({
+        "levels": list(job.levels), "pattern": job.pattern, "seed": job.seed, "device": job.device,
+        "dtype": job.dtype, "threads": limits.threads}))
+    for p in (in_dir, *in_dir.iterdir()):  # readable by the container's non-root user; nobody writes
+        os.chmod(p, 0o555 if p.is_dir() else 0o444)
+
+
+def _writable_by_sandbox(out_dir: Path) -> None:
+    """The output folder belongs to the sandbox user when we can chown, else it is world-writable."""
+    from .image import SANDBOX_UID
+    out_dir.mkdir()
+    if os.geteuid() == 0:
+        os.chown(out_dir, SANDBOX_UID, SANDBOX_UID)
+        os.chmod(out_dir, 0o700)
+    else:
+        os.chmod(out_dir, 0o777)
+
+
+def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits = SandboxLimits(),
+                  backend: str = "docker", *, keep_dir: Path | None = None,
+                  tmp_root: str | Path | None = None, timings: dict | None = None) -> list[LevelResult]:
+    """Run ``candidate`` (a Python file) for every level of ``job``; one trusted LevelResult per level.
+
+    keep_dir: where validated prunable tensors are re-written by the host (``LevelResult.weights_path``);
+    None keeps nothing. Every temporary file is under ``tmp_root`` (default ``PRUNEGEN_SANDBOX_TMP`` or
+    <tmp>/prunegen-sandbox) and removed before this returns, whatever the candidate did.
+    timings: if given, filled with host-observed seconds per phase (prepare, image, start, ready, run,
+    teardown, collect), for bench/sandbox.py.
+    Raises ``sandbox.image.DockerUnavailable`` when the docker backend is asked for and no engine answers.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if not job.levels:
+        raise ValueError("a job needs at least one sparsity level")
+    import time
+    t0 = time.perf_counter()
+    candidate = Path(candidate)
+    model_dir = Path(job.model_dir)
+    names = weights.prunable_names(model_dir)
+    dense = weights.dense_tensors(model_dir, names, getattr(torch, job.dtype))
+    if limits.output_cap_bytes is None:
+        limits = replace(limits, output_cap_bytes=weights.expected_bytes(dense) + MiB)
+    root = Path(tmp_root or default_tmp_root())
+    root.mkdir(parents=True, exist_ok=True)
+    job_dir = Path(tempfile.mkdtemp(prefix="job-", dir=root))
+    try:
+        in_dir, out_dir = job_dir / "in", job_dir / "out"
+        _prepare_input(in_dir, candidate, job, limits)
+        if backend == "docker":
+            _writable_by_sandbox(out_dir)
+        else:  # the subprocess runs as us
+            out_dir.mkdir(mode=0o700)
+        t_prep = time.perf_counter() - t0
+        if backend == "docker":
+            from . import docker_backend
+            from harness.models import cache_dir
+            files = weights.readable_files(model_dir, cache_dir() / "sandbox-readable")
+            outcome = docker_backend.execute(in_dir, out_dir, files, len(job.levels), limits)
+        else:
+            from . import process_backend
+            outcome = process_backend.execute(in_dir, out_dir, model_dir, len(job.levels), limits)
+        t = time.perf_counter()
+        results = collect.collect(out_dir, job, outcome, dense, names, limits.output_cap_bytes,
+                                  keep_dir=keep_dir, backend=backend)
+        if timings is not None:
+            timings.update(prepare=t_prep, **outcome.phases, collect=time.perf_counter() - t)
+        if backend == "process":
+            from .process_backend import warning
+            results = [replace(r, detail=f"{r.detail} [{warning()}]") for r in results]
+        return results
+    finally:
+        _remove_tree(job_dir)
+
+
+def _remove_tree(path: Path) -> None:
+    """Remove a job folder, first making read-only dirs in it (our input, the candidate's own) writable."""
+    def fix(func, p, _exc):
+        try:
+            os.chmod(os.path.dirname(p), 0o700)
+        except OSError:
+            pass
+        func(p)
+    for d, _, _ in os.walk(path):
+        try:
+            os.chmod(d, 0o700)
+        except OSError:  # a folder of the sandbox user when we are not root: rmtree says so below
+            pass
+    shutil.rmtree(path, onerror=fix)
+
+
+def load_validated(model: torch.nn.Module, result: LevelResult) -> None:
+    """Copy a validated level's prunable tensors into the harness's own dense ``model``, in place.
+
+    Only names that are prunable in ``model`` are accepted, with matching shapes and dtypes; every
+    other parameter stays the harness's dense copy. Refuses results that did not pass validation.
+    """
+    from safetensors.torch import load_file
+
+    from harness.sparsity import prunable_weight_names
+
+    if result.status is not Status.OK or result.weights_path is None:
+        raise ValueError(f"level {result.level}: only validated results can be scored "
+                         f"(status {result.status}, weights kept: {result.weights_path is not None})")
+    tensors = load_file(str(result.weights_path))
+    names = prunable_weight_names(model)
+    if set(tensors) != set(names):
+        raise ValueError(f"{result.weights_path}: tensor names differ from the model's prunable weights")
+    params = dict(model.named_parameters(remove_duplicate=False))
+    with torch.no_grad():
+        for n in names:
+            p = params[n]
+            if tensors[n].shape != p.shape:
+                raise ValueError(f"{n}: shape {tuple(tensors[n].shape)} != {tuple(p.shape)}")
+            p.copy_(tensors[n].to(p.dtype))

@@ -1,0 +1,6 @@
+# expect: interface-mismatch
+"""prune takes the wrong parameters."""
+
+
+def prune(model):
+    pass
