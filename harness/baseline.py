@@ -7,39 +7,23 @@ scored. Results go to the run's results store as each job finishes; a rerun skip
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 
 from .data import calibration as load_calibration
-from .data import eval_text
-from .evaluate import EvalSetup, eval_windows, fingerprint, greedy_continuation
+from .evaluate import EvalSetup
 from .interface import CandidateError, NotApplicable, Status, call_prune, load_candidate
 from .models import LoadedModel, load_model
-from .perplexity import perplexity
+from .scoring import CalibSetup, Scorer, row
 from .sparsity import pattern_sparsity, prunable_layers, prunable_weight_names
-from .store import JobKey, JobResult, ResultsStore
+from .store import ResultsStore
 from .validation import validate
 
-PAPER_LEVELS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
-
-
-@dataclass(frozen=True)
-class CalibSetup:
-    """Wanda/SparseGPT defaults: 128 windows of 2048 tokens of C4, seed 0."""
-    source: str = "c4"
-    nsamples: int = 128
-    seqlen: int = 2048
-    seed: int = 0
-
-
-def setup_digest(calib: CalibSetup, eval_digest: str) -> str:
-    return hashlib.sha256(json.dumps([asdict(calib), eval_digest]).encode()).hexdigest()[:12]
+from .config import PAPER_LEVELS
 
 
 def prune_in_process(lm: LoadedModel, path: Path, sparsity: float, pattern: str, calib_ids: torch.Tensor,
@@ -69,52 +53,34 @@ def prune_in_process(lm: LoadedModel, path: Path, sparsity: float, pattern: str,
 def run_baseline(model: str, methods: list[str], sparsities: list[float], pattern: str, store: ResultsStore, *,
                  calib: CalibSetup = CalibSetup(), setup: EvalSetup = EvalSetup(), device: str = "cpu",
                  dtype: str = "float32", prompt: str = "University is", echo=print) -> list[dict]:
+    """Every method x level, in this process; each job is stored as it finishes and skipped on a rerun."""
     from reference_pruners import USES_CALIBRATION, method_path
 
     lm = load_model(model, dtype=dtype, device=device)
-    text = eval_text(setup.source)
-    windows = eval_windows(lm.tokenizer, text, setup)
-    dense = {k: v.detach().clone() for k, v in lm.model.state_dict().items()}
+    scorer = Scorer(lm, store, setup, calib, prompt)
     calib_ids, calib_desc = None, None
     if any(m in USES_CALIBRATION for m in methods):
         c = load_calibration(lm.tokenizer, calib.source, nsamples=calib.nsamples, seqlen=calib.seqlen, seed=calib.seed)
         calib_ids, calib_desc = c.ids, c.describe
     empty_calib = torch.empty(0, calib.seqlen, dtype=torch.long)
-    base_fp = fingerprint(lm, text, setup, windows)
-    digest = setup_digest(calib, base_fp.digest)
     out = []
-
-    def score(key: JobKey, status, detail, prune_s, achieved, calib_used, **ids) -> dict:
-        ppl = ev_s = cont = None
-        if status is Status.OK:
-            r = perplexity(lm.model, windows, batch_size=setup.batch_size, device=device)
-            ppl, ev_s = r.perplexity, r.seconds
-            cont = greedy_continuation(lm, prompt) if prompt else None
-        fp = fingerprint(lm, text, setup, windows, calib_used)
-        result = JobResult(key, str(status), detail, achieved_sparsity=achieved, perplexity=ppl,
-                           prune_seconds=prune_s, eval_seconds=ev_s, fingerprint=fp.as_dict(),
-                           fingerprint_digest=fp.digest, extra={"continuation": cont, "prompt": prompt}, **ids)
-        store.put(result)
-        return {"method": key.method, "sparsity": key.sparsity, "pattern": key.pattern, "status": str(status),
-                "achieved_sparsity": achieved, "perplexity": ppl, "seconds": (prune_s or 0) + (ev_s or 0),
-                "detail": detail, "continuation": cont}
-
-    dense_key = JobKey("dense", "dense", model, 0.0, "unstructured", digest)
-    if not store.has(dense_key):
-        lm.model.load_state_dict(dense)
-        out.append(score(dense_key, Status.OK, "dense model", 0.0, 0.0, None))
+    dense_result = scorer.record_dense()
+    if dense_result:
+        out.append(row(dense_result))
         echo(out[-1])
     for method in methods:
         path = method_path(method)
+        uses = method in USES_CALIBRATION
         for s in sparsities:
-            key = JobKey("reference", method, model, float(s), pattern, digest)
+            key = scorer.key("reference", method, s, pattern)
             if store.has(key):
                 continue
-            uses = method in USES_CALIBRATION
-            status, detail, secs, achieved = prune_in_process(lm, path, s, pattern, calib_ids if uses else empty_calib, dense)
-            out.append(score(key, status, detail, secs, achieved, calib_desc if uses else None))
+            status, detail, secs, achieved = prune_in_process(lm, path, s, pattern, calib_ids if uses else empty_calib,
+                                                              scorer.dense)
+            result = scorer.record(key, status, detail, prune_seconds=secs, achieved=achieved,
+                                   calibration=calib_desc if uses else None)
+            out.append(row(result))
             echo(out[-1])
-    lm.model.load_state_dict(dense)
     return out
 
 

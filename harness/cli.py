@@ -58,7 +58,7 @@ def _registrars():
     """``register(subparsers)`` functions of the stage modules, in pipeline order."""
     import importlib
     out = []
-    for mod in ("harness.generate_cli", "harness.baseline", "sandbox.cli", "harness.pipeline_cli", "harness.report_cli"):
+    for mod in ("harness.generate_cli", "harness.baseline", "sandbox.cli", "harness.pipeline", "harness.report_cli"):
         try:
             module = importlib.import_module(mod)
         except ModuleNotFoundError as e:

@@ -38,7 +38,8 @@ def _prepare_input(in_dir: Path, candidate: Path, job: SandboxJob, limits: Sandb
     save_file({"ids": ids}, str(in_dir / "calib.safetensors"))
     (in_dir / "job.json").write_text(json.dumps({
         "levels": list(job.levels), "pattern": job.pattern, "seed": job.seed, "device": job.device,
-        "dtype": job.dtype, "threads": limits.threads}))
+        "dtype": job.dtype, "threads": limits.threads,
+        "stop_on_error": job.stop_on_error}))
     for p in (in_dir, *in_dir.iterdir()):  # readable by the container's non-root user; nobody writes
         os.chmod(p, 0o555 if p.is_dir() else 0o444)
 

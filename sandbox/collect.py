@@ -34,8 +34,8 @@ from .job import ExecOutcome, LevelResult, SandboxJob
 
 STATUS_FILE_CAP = 64 << 10
 # Failures a runner may report; believed as reported. Anything else unrecognised is output-invalid.
-_BELIEVED_FAILURES = {s.value for s in Status} - {Status.OK.value, Status.SKIPPED.value,
-                                                  Status.NO_CODE.value, Status.GENERATION_ERROR.value}
+_BELIEVED_FAILURES = {s.value for s in Status} - {Status.OK.value, Status.NO_CODE.value,
+                                                  Status.GENERATION_ERROR.value}
 
 
 def _read_status(path: Path) -> dict | None:

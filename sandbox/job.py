@@ -23,6 +23,7 @@ class SandboxJob:
     seed: int = 0
     device: str = "cpu"
     dtype: str = "float32"
+    stop_on_error: bool = False        # after a level fails, report the rest as skipped instead of running them
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,13 @@ def main(in_dir: str, weights_dir: str, out_dir: str) -> int:
                 os.replace(tmp, out_dir / f"level-{i}.safetensors")
                 detail = "pruned"
         report(i, status, detail, seconds, trace)
+        if status is not Status.OK and job.get("stop_on_error"):
+            # The scoring policy: an erroring candidate is not re-run at every other level. Not
+            # applicable is a property of the model, so it holds at every level.
+            rest = Status.NOT_APPLICABLE if status is Status.NOT_APPLICABLE else Status.SKIPPED
+            for j in range(i + 1, len(levels)):
+                report(j, rest, detail if rest is Status.NOT_APPLICABLE else f"skipped after {status} at {level}")
+            break
     return 0
 
 

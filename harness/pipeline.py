@@ -1,0 +1,236 @@
+"""``prunegen run CONFIG``: generate -> sandbox -> validate -> perplexity -> results store -> report.
+
+Every pruner, human or machine-written, goes the same way: one sandboxed sweep (one container, one
+weight load) over its sparsity levels, the host's validation of each level's tensors, then scoring
+of the harness's own model with those tensors copied in. Each job is written to the store the
+moment it is scored; a rerun plans only what the store lacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .config import ExperimentConfig, GeneratorConfig
+from .data import calibration as load_calibration
+from .evaluate import EvalSetup
+from .interface import Status
+from .models import load_model
+from .scoring import CalibSetup, Scorer, row
+from .store import CandidateRecord, ResultsStore
+
+log = logging.getLogger("prunegen.run")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One sandboxed job: one pruner file at the levels the store still lacks."""
+    kind: str                 # reference | candidate
+    method: str               # reference method name, or candidate id
+    path: Path
+    pattern: str
+    levels: tuple[float, ...]
+    uses_calibration: bool
+    ids: dict                 # idea / generator / sample columns for candidates
+
+
+def generator_name(g: GeneratorConfig) -> str:
+    return f"{g.provider}:{g.model}"
+
+
+def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, echo) -> list[dict]:
+    """Ask every configured generator for every idea; record each program in the store's candidates table."""
+    from .generate import generate, model_slug
+    from .llm import make_provider
+    from .llm.base import GenerationParams
+    from .llm.cache import CachedProvider, ResponseCache
+    from .prompting import load_ideas, select_ideas
+
+    catalogue = load_ideas(cfg.generation.ideas_file)
+    ideas = select_ideas(",".join(cfg.generation.ideas), catalogue)
+    out = []
+    for g in cfg.generation.generators:
+        provider_cfg = {"kind": g.provider, "model": g.model, "base_url": g.base_url, "api": g.api,
+                        "api_key_env": g.api_key_env, "cassette": g.cassette,
+                        "retry": {"max_attempts": g.max_retries + 1}}
+        provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
+        params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
+                                  reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)
+        gen_dir = run_dir / "candidates"
+        echo(f"generating: {len(ideas)} ideas x {cfg.generation.samples} samples with {generator_name(g)}")
+        for rec in generate(ideas, provider, params, cfg.generation.samples, gen_dir, concurrency=g.concurrency):
+            cid = f"{rec.idea}/{model_slug(rec.model)}/sample-{rec.sample}"
+            idea = catalogue[rec.idea]
+            c = CandidateRecord(
+                id=cid, idea=rec.idea, generator=generator_name(g), sample=rec.sample, status=rec.status,
+                detail=rec.detail, path=str(gen_dir / rec.path) if rec.path else None,
+                prompt_tokens=rec.prompt_tokens, completion_tokens=rec.completion_tokens, cost_usd=rec.cost_usd,
+                latency_s=rec.latency_s,
+                extra={"title": idea.title, "paper_number": idea.paper_number, "cached": rec.cached})
+            store.put_candidate(c)
+            out.append(vars(c))
+            echo(f"  {cid}: {rec.status} {rec.detail[:80]}")
+    return out
+
+
+def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict]) -> list[Sweep]:
+    """The sweeps still to run: everything configured minus what the store already holds."""
+    from reference_pruners import USES_CALIBRATION, method_path
+
+    def todo(kind, method, pattern, levels):
+        return tuple(s for s in levels if not scorer.store.has(scorer.key(kind, method, s, pattern)))
+
+    def levels_for(pattern, levels):
+        return levels if pattern == "unstructured" else (cfg.sparsity.nm_level,)
+
+    sweeps = []
+    for pattern in cfg.sparsity.patterns:
+        for method in cfg.references.methods:
+            levels = todo("reference", method, pattern, levels_for(pattern, cfg.sparsity.levels))
+            if levels:
+                sweeps.append(Sweep("reference", method, method_path(method), pattern, levels,
+                                    method in USES_CALIBRATION, {}))
+        cand_levels = cfg.sparsity.candidate_levels or cfg.sparsity.levels
+        for c in candidates:
+            if c["status"] != Status.OK.value or not c["path"]:
+                continue
+            levels = todo("candidate", c["id"], pattern, levels_for(pattern, cand_levels))
+            if levels:
+                sweeps.append(Sweep("candidate", c["id"], Path(c["path"]), pattern, levels, True,
+                                    {"idea": c["idea"], "generator": c["generator"], "sample": c["sample"]}))
+    return sweeps
+
+
+def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
+              limits, echo) -> list[dict]:
+    """Sandbox one sweep, then score and store each level as it is validated."""
+    from sandbox.api import load_validated, run_candidate
+    from sandbox.job import SandboxJob
+
+    ids = calib if sweep.uses_calibration else calib[:0]
+    job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=cfg.model.device,
+                     dtype=cfg.model.dtype, stop_on_error=not cfg.scoring.retry_failed_levels)
+    with tempfile.TemporaryDirectory(prefix="prunegen-weights-") as keep:
+        results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, keep_dir=Path(keep))
+        out = []
+        for r in results:
+            key = scorer.key(sweep.kind, sweep.method, r.level, sweep.pattern)
+            with scorer.lock:
+                if r.ok:
+                    load_validated(scorer.lm.model, r)
+                result = scorer.record(
+                    key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
+                    calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
+                    artefacts={"pruner": str(sweep.path)},
+                    extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend},
+                    **sweep.ids)
+            if r.weights_path:
+                Path(r.weights_path).unlink(missing_ok=True)  # scored: 400 MB a level need not stay
+            out.append(row(result))
+            echo(out[-1])
+    return out
+
+
+def sandbox_limits(cfg: ExperimentConfig, gpu: int | None):
+    from sandbox.limits import SandboxLimits
+
+    gpus = None if gpu is None else str(gpu)
+    return SandboxLimits(timeout_s=cfg.sandbox.timeout_s, memory=cfg.sandbox.memory, cpus=cfg.sandbox.cpus,
+                         pids=cfg.sandbox.pids, gpus=gpus)
+
+
+def setup_logging(run_dir: Path) -> Path:
+    logs = run_dir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    path = logs / time.strftime("run-%Y%m%d-%H%M%S.log")
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return path
+
+
+def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
+    """The whole experiment of ``cfg``; returns the run directory. Safe to kill and rerun."""
+    from tqdm import tqdm
+
+    run_dir = Path(cfg.run.out)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    log_path = setup_logging(run_dir)
+
+    def say(msg):
+        log.info(msg if isinstance(msg, str) else repr(msg))
+        echo(msg)
+
+    say(f"run {cfg.run.name}: {run_dir} (log {log_path})")
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        candidates = generate_candidates(cfg, run_dir, store, say) if cfg.generation.generators else []
+        for spec in cfg.model.specs:
+            lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
+            cal = CalibSetup(cfg.calibration.source, cfg.calibration.nsamples, cfg.calibration.seqlen,
+                             cfg.calibration.seed)
+            setup = EvalSetup(cfg.eval.source, cfg.eval.seqlen, cfg.eval.max_windows, cfg.eval.batch_size)
+            scorer = Scorer(lm, store, setup, cal, cfg.eval.prompt)
+            dense = scorer.record_dense()
+            if dense:
+                say(row(dense))
+            calib = load_calibration(lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen, seed=cal.seed)
+            sweeps = plan(cfg, scorer, candidates)
+            total = sum(len(s.levels) for s in sweeps)
+            say(f"{spec}: {len(sweeps)} sweeps, {total} jobs to run")
+            # On a multi-GPU host each running sweep holds one GPU: its container gets only that device.
+            slots: queue.Queue = queue.Queue()
+            for gpu in cfg.run.gpus or [None] * cfg.run.workers:
+                slots.put(gpu)
+            with tqdm(total=total, desc=spec, unit="job", disable=None) as bar:
+                def one(sweep):
+                    gpu = slots.get()
+                    try:
+                        return run_sweep(sweep, cfg, scorer, calib.ids, calib.describe,
+                                         sandbox_limits(cfg, gpu), lambda r: (log.info(r), bar.update(1)))
+                    except Exception as e:  # the harness's own failure on one sweep: log it, keep the others
+                        log.exception("sweep %s %s failed", sweep.method, sweep.pattern)
+                        say(f"sweep {sweep.method} ({sweep.pattern}) failed in the harness: {type(e).__name__}: {e}")
+                        return []
+                    finally:
+                        slots.put(gpu)
+                with ThreadPoolExecutor(max_workers=slots.qsize()) as pool:
+                    for rows in pool.map(one, sweeps):
+                        for r in rows:
+                            say(_line(r))
+            del lm, scorer
+    if report:
+        from .report import build_report
+        out = build_report(run_dir / "results.sqlite", run_dir / "report", title=cfg.run.name)
+        say(f"report: {out}")
+    return run_dir
+
+
+def _line(r: dict) -> str:
+    ppl = f"{r['perplexity']:.3f}" if r["perplexity"] is not None else "-"
+    return f"{r['kind']:>9} {r['method'][:40]:>40} {r['pattern']:>12} {r['sparsity']:>5}  ppl {ppl:>12}  {r['status']}"
+
+
+def cmd_run(args) -> int:
+    from .config import load_config
+    cfg = load_config(args.config)
+    if args.out:
+        from dataclasses import replace
+        cfg = replace(cfg, run=replace(cfg.run, out=args.out))
+    run(cfg, report=not args.no_report)
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="the whole experiment of a config: generate, sandbox, score, report")
+    p.add_argument("config", help="experiment config (TOML), e.g. configs/default.toml")
+    p.add_argument("--out", help="run directory (default: the config's run.out)")
+    p.add_argument("--no-report", action="store_true")
+    p.set_defaults(func=cmd_run)
