@@ -80,7 +80,7 @@ def cmd_generate(args) -> int:
 
     pcfg = dict(config.get("provider", {}))
     flags = {"kind": args.provider, "model": args.model, "base_url": args.base_url, "api": args.api,
-             "cassette": args.cassette}
+             "cassette": args.cassette, "threads": args.threads}
     pcfg.update({k: v for k, v in flags.items() if v is not None})
     if "kind" not in pcfg:
         raise ValueError("choose a provider: --provider " + "|".join(PROVIDER_KINDS))
@@ -137,6 +137,7 @@ def register(sub) -> None:
     p.add_argument("--base-url", help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1")
     p.add_argument("--api", choices=("chat", "responses"), help="OpenAI API flavour (default chat)")
     p.add_argument("--cassette", help="replay: the cassette.jsonl of a recorded run")
+    p.add_argument("--threads", type=int, help="local: torch threads while generating (default 1; 0 = torch's choice)")
     p.add_argument("--samples", type=int, help="samples per idea (default 1)")
     p.add_argument("--template", help="user-message template (default user)")
     p.add_argument("--temperature", type=float)

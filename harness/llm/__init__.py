@@ -12,7 +12,7 @@ A config dict (a ``[provider]`` table of a TOML config, or CLI flags) has:
     retry         {max_attempts, base_delay, max_delay, max_retry_after}
     prices        {model: {input, output}} USD per 1M tokens, on top of prices.toml
     cassette      JSONL file (replay)
-    device, dtype (local)
+    device, dtype, threads (local; threads default 1, 0 = torch's default)
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def make_provider(config: Mapping[str, Any]) -> Provider:
                                   prices=load_prices(cfg.pop("prices", None)))
     elif kind == "local":
         from .local import LocalProvider
-        provider = LocalProvider(model, device=cfg.pop("device", "cpu"), dtype=cfg.pop("dtype", "float32"))
+        provider = LocalProvider(model, device=cfg.pop("device", "cpu"), dtype=cfg.pop("dtype", "float32"),
+                                 threads=cfg.pop("threads", 1))
     else:
         from .replay import ReplayProvider
         cassette = cfg.pop("cassette", None)
