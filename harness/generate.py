@@ -9,8 +9,8 @@ Layout under ``out_dir``::
     cassette.jsonl                        every completion with its key fields, for ``--provider replay``
     run.json                              totals of the last invocation
 
-A rerun skips samples whose metadata already exists (except generation errors, which are retried),
-and the cache makes a regenerated sample free.
+A rerun skips samples whose metadata already exists for the same prompt and parameters (generation
+errors are retried), and the cache makes a regenerated sample free.
 """
 
 from __future__ import annotations
@@ -121,12 +121,15 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
     def one(idea: Idea, k: int, messages: list[dict[str, str]]) -> CandidateRecord:
         folder = out / idea.id / slug
         meta_path = folder / f"sample-{k}.json"
+        phash = prompt_hash(messages)
         if resume and meta_path.is_file():
             old = json.loads(meta_path.read_text(encoding="utf-8"))
-            if old.get("status") != Status.GENERATION_ERROR.value:
+            # Only the same question asked the same way counts as done; an edited template or new
+            # parameters regenerate the sample (and overwrite its files).
+            same = old.get("prompt_hash") == phash and old.get("params") == params.key_fields()
+            if same and old.get("status") != Status.GENERATION_ERROR.value:
                 return CandidateRecord(**{f.name: old.get(f.name) for f in dataclasses.fields(CandidateRecord)
                                           if f.name in old})
-        phash = prompt_hash(messages)
         key = cache_key(base.identity(), provider.model, messages, params, k)
         created = _now()
         common = dict(idea=idea.id, model=provider.model, provider=provider.kind, sample=k,
@@ -155,6 +158,8 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
                                        template=template, date=created, params=params.key_fields(), sample=k,
                                        status=ex.status.value, detail=ex.detail)
             _write(py_path, header + ex.code)
+        else:
+            (folder / f"sample-{k}.py").unlink(missing_ok=True)  # a stale file from an earlier attempt
         u = completion.usage
         record = CandidateRecord(status=ex.status.value, path=_rel(py_path, out) if py_path else None,
                                  raw_path=_rel(raw_path, out), detail=ex.detail, prompt_tokens=u.prompt_tokens,
