@@ -12,7 +12,6 @@ the GGUF once (~20 s) and every later run takes a few seconds.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -25,10 +24,29 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).parent))
 import tiny  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+
+def _only_this_checkout() -> None:
+    """Test the code of this checkout, never another one's.
+
+    A setuptools editable install of prunegen from another checkout (e.g. a shared ``.venv`` made in
+    the main worktree) puts a finder on ``sys.meta_path`` that serves any ``harness.*`` module this
+    checkout lacks from that other tree, so a test here would silently import foreign code. Drop it.
+    """
+    for finder in list(sys.meta_path):
+        mapping = getattr(sys.modules.get(getattr(finder, "__module__", "")), "MAPPING", None)
+        if isinstance(mapping, dict) and "harness" in mapping and Path(mapping["harness"]).resolve() != REPO / "harness":
+            sys.meta_path.remove(finder)
+    import harness
+    assert Path(harness.__file__).resolve().parent == REPO / "harness", \
+        f"harness is imported from {harness.__file__}, not from {REPO}: put {REPO} first on PYTHONPATH"
+
+
+_only_this_checkout()
 # Where the shipped WikiText-2 / C4 copies are; the Makefile sets the same default.
 DATA_DIR = Path(os.environ.get("PRUNEGEN_DATA_DIR") or REPO.parent / "shared" / "data")
 USER_CACHE = os.environ.get("PRUNEGEN_CACHE")  # the user's own setting, restored for real-model loads
@@ -135,8 +153,3 @@ def smollm2(user_cache):
     from harness.models import load_model
     with user_cache():
         return load_model("smollm2-135m")
-
-
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
