@@ -174,3 +174,27 @@ def test_smollm2_evaluator_matches_naive_loop(smollm2):
     got = perplexity(smollm2.model, w, batch_size=2, chunk=200)
     assert 5 < ref < 60, ref
     assert rel(got.perplexity, ref) < REL, (got.perplexity, ref)
+
+
+@pytest.mark.parametrize("arch", ["granite", "cohere"])
+def test_models_that_rescale_logits_after_lm_head(tiny_tokenizer, windows, arch):
+    """Granite divides logits by ``logits_scaling``, Cohere multiplies by ``logit_scale``: lm_head alone is not enough."""
+    from transformers import CohereConfig, CohereForCausalLM, GraniteConfig, GraniteForCausalLM
+    common = dict(vocab_size=len(tiny_tokenizer), hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                  num_key_value_heads=2, intermediate_size=128, max_position_embeddings=256)
+    torch.manual_seed(0)
+    if arch == "granite":
+        model = GraniteForCausalLM(GraniteConfig(**common, logits_scaling=0.25, tie_word_embeddings=False))
+    else:
+        model = CohereForCausalLM(CohereConfig(**common, logit_scale=4.0, tie_word_embeddings=False))
+    model.eval()
+    ref = naive_perplexity(model, windows)
+    got = perplexity(model, windows, batch_size=2, chunk=10)
+    assert rel(got.perplexity, ref) < REL, (arch, got.perplexity, ref)
+
+
+def test_llama_takes_the_chunked_path(tiny_lm, windows):
+    from harness.perplexity import _split_lm, _split_matches_model
+    split = _split_lm(tiny_lm.model)
+    assert split is not None and split[1] is tiny_lm.model.lm_head
+    assert _split_matches_model(tiny_lm.model, split, windows[:1, :16])
