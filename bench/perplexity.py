@@ -103,11 +103,11 @@ def _sync(device) -> None:
 
 # --- CPU mode ---------------------------------------------------------------------------------------
 
-def cpu_windows(model_spec: str, n: int, seqlen: int):
+def cpu_windows(model_spec: str, n: int, seqlen: int, dtype: str = "float32"):
     from harness.data import eval_text
     from harness.evaluate import EvalSetup, eval_windows
     from harness.models import load_model
-    lm = load_model(model_spec)
+    lm = load_model(model_spec, dtype=dtype)
     windows = eval_windows(lm.tokenizer, eval_text("wikitext2"), EvalSetup(seqlen=seqlen, max_windows=n))
     return lm, windows
 
@@ -116,7 +116,8 @@ def cpu_child(args) -> dict:
     """One variant, in this (fresh) process; prints one JSON line."""
     if args.threads:
         torch.set_num_threads(args.threads)
-    lm, windows = cpu_windows(args.model, args.windows, args.seqlen)
+    lm, windows = cpu_windows(args.model, args.windows, args.seqlen,
+                              "bfloat16" if args.child == "evaluator-bf16" else "float32")
     model = lm.model
     resettable = reset_peak_rss()
     base = rss_mib()
@@ -125,24 +126,35 @@ def cpu_child(args) -> dict:
         model(windows[:1, :64])
     if resettable:
         reset_peak_rss()
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     if args.child == "naive":
         ppl, _ = naive_wanda(model, windows, "cpu")
-        seconds = time.perf_counter() - t0
     else:
         from harness.perplexity import perplexity
-        r = perplexity(model, windows, batch_size=args.batch_size, chunk=args.chunk)
-        ppl, seconds = r.perplexity, time.perf_counter() - t0
+        ppl = perplexity(model, windows, batch_size=args.batch_size, chunk=args.chunk).perplexity
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     tokens = windows.numel()
-    return {"variant": args.child, "perplexity": ppl, "seconds": seconds, "tokens": tokens,
-            "tokens_per_second": tokens / seconds, "rss_before_mib": base, "peak_rss_mib": peak_rss_mib(),
+    return {"variant": args.child, "perplexity": ppl, "seconds": seconds, "cpu_seconds": cpu_seconds,
+            "tokens": tokens, "tokens_per_second": tokens / seconds, "tokens_per_cpu_second": tokens / cpu_seconds,
+            "rss_before_mib": base, "peak_rss_mib": peak_rss_mib(),
             "peak_is_eval_only": resettable, "threads": torch.get_num_threads(),
             "batch_size": 1 if args.child == "naive" else args.batch_size}
 
 
+def _best(runs: list[dict]) -> dict:
+    """The fastest of repeated runs (least disturbed by other load), with every run's wall time kept."""
+    best = dict(min(runs, key=lambda r: r["seconds"]))
+    best["all_seconds"] = [r["seconds"] for r in runs]
+    best["cpu_seconds"] = min(r["cpu_seconds"] for r in runs)
+    best["tokens_per_cpu_second"] = best["tokens"] / best["cpu_seconds"]
+    best["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
+    return best
+
+
 def cpu_main(args) -> dict:
-    results = {}
-    for variant in ("naive", "evaluator"):
+    runs: dict[str, list[dict]] = {}
+    variants = ["naive", "evaluator"] + (["evaluator-bf16"] if args.bf16 else [])
+    for variant in variants * args.repeats:  # interleaved, so slow drifts in machine load hit both
         cmd = [sys.executable, __file__, "--child", variant, "--model", args.model, "--windows", str(args.windows),
                "--seqlen", str(args.seqlen), "--batch-size", str(args.batch_size), "--chunk", str(args.chunk)]
         if args.threads:
@@ -151,25 +163,38 @@ def cpu_main(args) -> dict:
         if proc.returncode:
             sys.stderr.write(proc.stderr)
             raise SystemExit(f"{variant} subprocess failed ({proc.returncode})")
-        results[variant] = json.loads(proc.stdout.strip().splitlines()[-1])
+        runs.setdefault(variant, []).append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    results = {v: _best(r) for v, r in runs.items()}
     n, e = results["naive"], results["evaluator"]
     summary = {
         "mode": "cpu", "model": args.model, "windows": args.windows, "seqlen": args.seqlen,
         "torch": torch.__version__, "naive": n, "evaluator": e,
+        "repeats": args.repeats, "load_average_1min_after": os.getloadavg()[0], "cpus": os.cpu_count(),
         "speedup": e["tokens_per_second"] / n["tokens_per_second"],
+        "speedup_cpu_time": e["tokens_per_cpu_second"] / n["tokens_per_cpu_second"],
         "peak_memory_ratio": e["peak_rss_mib"] / n["peak_rss_mib"],
         "eval_memory_mib": {"naive": n["peak_rss_mib"] - n["rss_before_mib"],
                             "evaluator": e["peak_rss_mib"] - e["rss_before_mib"]},
         "ppl_relative_difference": abs(e["perplexity"] - n["perplexity"]) / n["perplexity"],
     }
     print(f"model: {args.model} on CPU, {args.windows} windows x {args.seqlen} tokens of WikiText-2 test, "
-          f"{n['threads']} threads, torch {torch.__version__}")
-    for name, r in (("naive (Wanda eval_ppl_wikitext, bs 1)", n), (f"evaluator (bs {e['batch_size']})", e)):
-        print(f"{name}: {r['tokens_per_second']:.1f} tokens/s, {r['seconds']:.1f} s, peak RSS {r['peak_rss_mib']:.0f} MiB "
-              f"(+{r['peak_rss_mib'] - r['rss_before_mib']:.0f} MiB over the loaded model), ppl {r['perplexity']:.6f}")
-    print(f"speedup: {summary['speedup']:.2f}x")
+          f"{n['threads']} threads, torch {torch.__version__}, best of {args.repeats} interleaved runs, "
+          f"{os.cpu_count()} CPUs, load average now {os.getloadavg()[0]:.1f}")
+    named = [("naive (Wanda eval_ppl_wikitext, bs 1, fp32)", n), (f"evaluator (bs {e['batch_size']}, fp32)", e)]
+    if "evaluator-bf16" in results:
+        named.append((f"evaluator (bs {e['batch_size']}, bf16, NOT exact: for information)", results["evaluator-bf16"]))
+        summary["evaluator_bf16"] = results["evaluator-bf16"]
+        summary["bf16_ppl_relative_difference"] = abs(results["evaluator-bf16"]["perplexity"] - n["perplexity"]) / n["perplexity"]
+    for name, r in named:
+        print(f"{name}: {r['tokens_per_second']:.1f} tokens/s wall ({r['seconds']:.1f} s), "
+              f"{r['tokens_per_cpu_second']:.1f} tokens/CPU-s ({r['cpu_seconds']:.1f} CPU-s), "
+              f"peak RSS {r['peak_rss_mib']:.0f} MiB (+{r['peak_rss_mib'] - r['rss_before_mib']:.0f} MiB over the "
+              f"loaded model), ppl {r['perplexity']:.6f}")
+    print(f"speedup: {summary['speedup']:.2f}x wall, {summary['speedup_cpu_time']:.2f}x CPU time")
     print(f"peak RSS ratio (evaluator / naive): {summary['peak_memory_ratio']:.2f}")
-    print(f"ppl relative difference: {summary['ppl_relative_difference']:.2e}")
+    print(f"ppl relative difference (evaluator vs naive, fp32): {summary['ppl_relative_difference']:.2e}")
+    if "bf16_ppl_relative_difference" in summary:
+        print(f"ppl relative difference (bf16 evaluator vs fp32 naive): {summary['bf16_ppl_relative_difference']:.2e}")
     return summary
 
 
@@ -317,6 +342,8 @@ def main(argv=None) -> int:
     p.add_argument("--batch-size", type=int, default=None, help="evaluator batch size (CPU default 1, GPU default 8)")
     p.add_argument("--chunk", type=int, default=512, help="positions per cross-entropy chunk")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--repeats", type=int, default=1, help="CPU mode: interleaved runs per variant; the fastest is reported")
+    p.add_argument("--bf16", action="store_true", help="CPU mode: also time the evaluator on a bf16 model (not exact)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--random-llama7b", action="store_true", help="GPU mode: random LLaMA-7B shape, random windows")
     p.add_argument("--gpu-windows", type=int, default=160)
@@ -324,10 +351,12 @@ def main(argv=None) -> int:
     p.add_argument("--peak-tflops", type=float, default=790.0)
     p.add_argument("--tiny-shape", action="store_true", help="smoke-test the GPU mode with a tiny shape (any device)")
     p.add_argument("--out", help="also write the figures as JSON here")
-    p.add_argument("--child", choices=["naive", "evaluator"], help=argparse.SUPPRESS)
+    p.add_argument("--child", choices=["naive", "evaluator", "evaluator-bf16"], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.batch_size is None:
         args.batch_size = 8 if args.random_llama7b else 1
+    if not os.environ.get("PRUNEGEN_DATA_DIR") and (REPO.parent / "shared" / "data").is_dir():
+        os.environ["PRUNEGEN_DATA_DIR"] = str(REPO.parent / "shared" / "data")  # as the Makefile does
     if args.child:
         print(json.dumps(cpu_child(args)))
         return 0
