@@ -208,7 +208,7 @@ TINY = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_
 
 def build_random_llama(shape: dict, device: str, dtype: torch.dtype, seed: int = 0):
     from transformers import LlamaConfig, LlamaForCausalLM
-    config = LlamaConfig(**shape, tie_word_embeddings=False, use_cache=False)
+    config = LlamaConfig(**shape, tie_word_embeddings=False)  # default use_cache, as the published loop runs
     config._attn_implementation = "sdpa"
     torch.manual_seed(seed)
     with torch.device(device):
