@@ -75,17 +75,25 @@ def wikitext_rows(path: Path) -> tuple[list[str], str]:
 
     Each line is a row; a non-blank line keeps its ``"\\n"``; a blank line (``" "``) becomes ``""``.
     """
-    text, sha = read_text_file(path)
     name = path.name
+    if name in CANONICAL_SHA256 and path.is_file():
+        # Compare with the canonical hash before decoding, so that a copy cut inside a multi-byte
+        # character is reported as truncated rather than as an encoding problem.
+        raw = path.read_bytes()
+        sha = hashlib.sha256(raw).hexdigest()
+        if raw.strip() and sha != CANONICAL_SHA256[name]:
+            size = len(raw)
+            if b"\r" in raw:
+                hint = "converted to CRLF line endings (the canonical file is LF and tokenizes differently)"
+            else:
+                hint = "truncated" if size < CANONICAL_BYTES[name] else "modified"
+            raise DataError(f"{path}: sha256 {sha[:12]}… differs from the canonical {CANONICAL_SHA256[name][:12]}… "
+                            f"({size:,} bytes, canonical {CANONICAL_BYTES[name]:,}); the file looks {hint}")
+    text, sha = read_text_file(path)
     if "\r" in text:
         raise DataError(f"{path}: has CRLF line endings; the canonical file is LF and tokenizes differently")
     if not text.endswith("\n"):
         raise DataError(f"{path}: does not end with a newline; the file looks truncated")
-    if name in CANONICAL_SHA256 and sha != CANONICAL_SHA256[name]:
-        size = path.stat().st_size
-        hint = "truncated" if size < CANONICAL_BYTES[name] else "modified"
-        raise DataError(f"{path}: sha256 {sha[:12]}… differs from the canonical {CANONICAL_SHA256[name][:12]}… "
-                        f"({size:,} bytes, canonical {CANONICAL_BYTES[name]:,}); the file looks {hint}")
     lines = text.split("\n")[:-1]  # split on "\n" only: str.splitlines() also splits on \x0b, \x1c, ...
     return [line + "\n" if line.strip() else "" for line in lines], sha
 

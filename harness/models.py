@@ -189,7 +189,12 @@ def load_model(spec: str = DEFAULT_MODEL, *, dtype: str = "float32", device: str
         tokenizer = AutoTokenizer.from_pretrained(str(directory))
         model = AutoModelForCausalLM.from_pretrained(str(directory), dtype=parse_dtype(dtype))
     except OSError as e:
-        raise ModelResolutionError(f"model spec {spec!r} resolved to {kind} {directory} but loading failed: {e}") from e
+        tried = ""
+        if kind == "hub":  # a mistyped relative path also lands here: say it was not found locally either
+            tried = (f" (not a built-in name, .gguf file or local HF directory either: "
+                     f"no such directory {Path(spec).expanduser().absolute()})")
+        raise ModelResolutionError(f"model spec {spec!r} resolved to {kind} {directory}{tried} "
+                                   f"but loading failed: {e}") from e
     model.to(device).eval()
     if kind == "hub":
         from huggingface_hub import snapshot_download

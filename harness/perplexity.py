@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+import weakref
 from dataclasses import dataclass
 
 import torch
@@ -38,6 +39,26 @@ def _split_lm(model: nn.Module):
         return None
     softcap = getattr(model.config, "final_logit_softcapping", None)
     return body, head, softcap
+
+
+_SPLIT_OK: "weakref.WeakKeyDictionary[nn.Module, bool]" = weakref.WeakKeyDictionary()
+
+
+@torch.no_grad()
+def _split_matches_model(model: nn.Module, split, probe: torch.Tensor) -> bool:
+    """Whether ``lm_head(body(x))`` (softcapped) reproduces ``model(x).logits`` on a short probe.
+
+    Some architectures rescale the logits after ``lm_head`` (Granite's ``logits_scaling``, Cohere's
+    ``logit_scale``, ...); for those the split would silently score a different distribution, so
+    :func:`perplexity` falls back to the full logits instead.
+    """
+    body, head, softcap = split
+    full = model(input_ids=probe, use_cache=False).logits.float()
+    ours = head(body(input_ids=probe, use_cache=False).last_hidden_state).float()
+    if softcap:
+        ours = torch.tanh(ours / softcap) * softcap
+    scale = float(full.abs().max()) or 1.0
+    return ours.shape == full.shape and bool(torch.allclose(ours, full, rtol=1e-3, atol=1e-3 * scale))
 
 
 def chunked_nll(hidden: torch.Tensor, head: nn.Linear, labels: torch.Tensor, chunk: int = 512,
@@ -79,6 +100,11 @@ def perplexity(model: nn.Module, windows: torch.Tensor, *, batch_size: int = 1, 
     """Perplexity of ``model`` over ``windows`` [W, seqlen] (see :func:`make_windows`)."""
     device = device or next(model.parameters()).device
     split = _split_lm(model)
+    if split is not None:
+        ok = _SPLIT_OK.get(model)
+        if ok is None:  # an architecture property: checked once per model object (~2 short forwards)
+            ok = _SPLIT_OK[model] = _split_matches_model(model, split, windows[:1, :8].to(device))
+        split = split if ok else None
     nll = 0.0
     t0 = time.perf_counter()
     for start in range(0, windows.shape[0], batch_size):
