@@ -263,13 +263,15 @@ def gpu_main(args) -> dict:
         return torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else float("nan")
 
     # Warm-up (not timed): one batch through each path.
-    perplexity(model, windows[:args.batch_size], batch_size=args.batch_size)
+    t_warm = time.perf_counter()
+    perplexity(model, windows[:args.batch_size], batch_size=args.batch_size, compile=args.compile)
+    warmup_s = time.perf_counter() - t_warm  # includes torch.compile when --compile
     _sync(device)
 
     cuda_mem_reset()
-    ours = perplexity(model, windows, batch_size=args.batch_size, chunk=args.chunk)
+    ours = perplexity(model, windows, batch_size=args.batch_size, chunk=args.chunk, compile=args.compile)
     ours_peak = cuda_peak_gib()
-    ours_sub = perplexity(model, windows[:n_sub], batch_size=args.batch_size, chunk=args.chunk)
+    ours_sub = perplexity(model, windows[:n_sub], batch_size=args.batch_size, chunk=args.chunk, compile=args.compile)
 
     # The published loop runs fp16 weights (Wanda loads torch_dtype=float16), batch 1.
     naive_bf16_ppl, _ = naive_wanda(model, windows[:n_sub], device)       # same weights/dtype: exactness
@@ -296,6 +298,7 @@ def gpu_main(args) -> dict:
         "device": torch.cuda.get_device_name() if device.startswith("cuda") else device,
         "torch": torch.__version__, "transformers": __import__("transformers").__version__,
         "shape": shape, "matmul_params": matmul_params(model16), "build_seconds": build_s,
+        "compile": args.compile, "warmup_seconds": warmup_s,
         "windows": args.gpu_windows, "seqlen": args.seqlen, "tokens": tokens,
         "flops_per_pass": flops_all, "peak_tflops_reference": args.peak_tflops,
         "evaluator": {"batch_size": args.batch_size, "dtype": "bfloat16", "seconds": ours.seconds,
@@ -350,6 +353,7 @@ def main(argv=None) -> int:
     p.add_argument("--naive-windows", type=int, default=16, help="GPU mode: windows the naive loop is timed on")
     p.add_argument("--peak-tflops", type=float, default=790.0)
     p.add_argument("--tiny-shape", action="store_true", help="smoke-test the GPU mode with a tiny shape (any device)")
+    p.add_argument("--compile", action="store_true", help="GPU mode: torch.compile the model body (warm-up time reported)")
     p.add_argument("--out", help="also write the figures as JSON here")
     p.add_argument("--child", choices=["naive", "evaluator", "evaluator-bf16"], help=argparse.SUPPRESS)
     args = p.parse_args(argv)

@@ -116,7 +116,7 @@ def cmd_baseline(args) -> int:
     with ResultsStore(run_dir / "results.sqlite") as store:
         run_baseline(args.model, methods, levels, args.pattern, store,
                      calib=CalibSetup(args.calib, args.nsamples, args.calib_seqlen or args.seqlen, args.seed),
-                     setup=EvalSetup(args.data, args.seqlen, args.max_windows, args.batch_size),
+                     setup=EvalSetup(args.data, args.seqlen, args.max_windows, args.batch_size, args.compile),
                      device=args.device, dtype=args.dtype, echo=echo)
         if not args.json:
             print_table(store.rows(model=args.model, pattern=args.pattern) + store.rows(model=args.model, kind="dense"))

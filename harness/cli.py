@@ -20,6 +20,7 @@ def _add_eval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seqlen", type=int, default=2048)
     p.add_argument("--max-windows", type=int, default=None, help="score only the first N windows (fast CPU runs)")
     p.add_argument("--batch-size", type=int, default=1)
+    p.add_argument("--compile", action="store_true", help="torch.compile the model body (GPU; ~30 s once)")
 
 
 def cmd_eval(args) -> int:
@@ -27,7 +28,7 @@ def cmd_eval(args) -> int:
     from .models import load_model
 
     lm = load_model(args.model, dtype=args.dtype, device=args.device)
-    ev = evaluate(lm, EvalSetup(args.data, args.seqlen, args.max_windows, args.batch_size))
+    ev = evaluate(lm, EvalSetup(args.data, args.seqlen, args.max_windows, args.batch_size, args.compile))
     if args.json:
         print(json.dumps({**ev.as_dict(), "load_seconds": lm.info.load_seconds}))
     else:

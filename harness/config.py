@@ -40,6 +40,7 @@ class EvalConfig:
     seqlen: int = 2048
     max_windows: int | None = None
     batch_size: int = 1
+    compile: bool = False           # torch.compile the model body: pays off on GPU sweeps
     prompt: str = "University is"   # Table 6's greedy continuation; "" to skip
 
 

@@ -19,6 +19,7 @@ class EvalSetup:
     seqlen: int = 2048
     max_windows: int | None = None
     batch_size: int = 1
+    compile: bool = False   # torch.compile the model body (GPU sweeps; ~30 s once)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def evaluate(lm: LoadedModel, setup: EvalSetup = EvalSetup(), *, text: Text | No
     text = text or eval_text(setup.source)
     if windows is None:
         windows = eval_windows(lm.tokenizer, text, setup)
-    result = perplexity(lm.model, windows, batch_size=setup.batch_size, device=lm.info.device, progress=progress)
+    result = perplexity(lm.model, windows, batch_size=setup.batch_size, device=lm.info.device, progress=progress,
+                        compile=setup.compile)
     return Evaluation(result, fingerprint(lm, text, setup, windows, calibration))
 
 

@@ -176,7 +176,8 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
             lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
             cal = CalibSetup(cfg.calibration.source, cfg.calibration.nsamples, cfg.calibration.seqlen,
                              cfg.calibration.seed)
-            setup = EvalSetup(cfg.eval.source, cfg.eval.seqlen, cfg.eval.max_windows, cfg.eval.batch_size)
+            setup = EvalSetup(cfg.eval.source, cfg.eval.seqlen, cfg.eval.max_windows, cfg.eval.batch_size,
+                              cfg.eval.compile)
             scorer = Scorer(lm, store, setup, cal, cfg.eval.prompt)
             dense = scorer.record_dense()
             if dense:

@@ -55,7 +55,8 @@ class Scorer:
         """Score the model as it is now (only if ``status`` is ok), write the job, restore dense weights."""
         ppl = eval_s = cont = None
         if status is Status.OK:
-            r = perplexity(self.lm.model, self.windows, batch_size=self.setup.batch_size, device=self.lm.info.device)
+            r = perplexity(self.lm.model, self.windows, batch_size=self.setup.batch_size, device=self.lm.info.device,
+                           compile=self.setup.compile)
             ppl, eval_s = r.perplexity, r.seconds
             cont = greedy_continuation(self.lm, self.prompt) if self.prompt else None
         fp = fingerprint(self.lm, self.text, self.setup, self.windows, calibration)

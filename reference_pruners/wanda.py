@@ -21,15 +21,26 @@ def wanda_score(weight: torch.Tensor, input_sq_norm: torch.Tensor) -> torch.Tens
     return weight.abs() * input_sq_norm.sqrt().to(weight.dtype)[None, :]
 
 
+def sq_norm(x: torch.Tensor) -> torch.Tensor:
+    """Sum over tokens of x^2 per input feature; x: [..., in] -> [in], fp32 whatever x's dtype.
+
+    ``vector_norm(dtype=float32)`` upcasts inside the reduction, so no fp32 copy of x is made.
+    """
+    return torch.linalg.vector_norm(x.reshape(-1, x.shape[-1]), 2, dim=0, dtype=torch.float32).pow(2)
+
+
 def accumulate_sq_norm(acc: torch.Tensor | None, x: torch.Tensor) -> torch.Tensor:
-    """Add sum over tokens of x^2 per input feature; x: [..., in]. Kept in fp32 whatever x's dtype."""
-    s = x.reshape(-1, x.shape[-1]).float().pow(2).sum(0)
+    s = sq_norm(x)
     return s if acc is None else acc + s
 
 
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    last = {}   # q/k/v (gate/up) receive one tensor object: reduce it once, not three times
+
     def observe(norms, name, x):
-        norms[name] = accumulate_sq_norm(norms.get(name), x)
+        if last.get("x") is not x:
+            last["x"], last["s"] = x, sq_norm(x)
+        norms[name] = last["s"] if name not in norms else norms[name] + last["s"]
 
     def prune_block(norms, block_layers):
         for name, layer in block_layers.items():
