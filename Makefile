@@ -21,7 +21,7 @@ $(VENV)/.stamp: pyproject.toml Makefile
 	touch $@
 
 demo: setup
-	$(VENV)/bin/prunegen eval --model smollm2-135m --max-windows 4
+	$(VENV)/bin/prunegen run configs/default.toml
 
 test: setup
 	$(PY) -m pytest -q

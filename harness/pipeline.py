@@ -57,9 +57,12 @@ def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStor
     ideas = select_ideas(",".join(cfg.generation.ideas), catalogue)
     out = []
     for g in cfg.generation.generators:
-        provider_cfg = {"kind": g.provider, "model": g.model, "base_url": g.base_url, "api": g.api,
-                        "api_key_env": g.api_key_env, "cassette": g.cassette,
-                        "retry": {"max_attempts": g.max_retries + 1}}
+        provider_cfg = {"kind": g.provider, "model": g.model}
+        if g.provider in ("openai", "openai-compatible"):
+            provider_cfg.update(base_url=g.base_url, api=g.api, api_key_env=g.api_key_env,
+                                retry={"max_attempts": g.max_retries + 1})
+        elif g.provider == "replay":
+            provider_cfg["cassette"] = g.cassette
         provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
         params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
                                   reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)

@@ -81,7 +81,8 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
         limits = replace(limits, output_cap_bytes=weights.expected_bytes(dense) + MiB)
     root = Path(tmp_root or default_tmp_root())
     root.mkdir(parents=True, exist_ok=True)
-    job_dir = Path(tempfile.mkdtemp(prefix="job-", dir=root))
+    _reap_stale_job_dirs(root)
+    job_dir = Path(tempfile.mkdtemp(prefix=f"job-{os.getpid()}-", dir=root))
     try:
         in_dir, out_dir = job_dir / "in", job_dir / "out"
         _prepare_input(in_dir, candidate, job, limits)
@@ -109,6 +110,15 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
         return results
     finally:
         _remove_tree(job_dir)
+
+
+def _reap_stale_job_dirs(root: Path) -> None:
+    """Remove job folders left by a harness process that was killed (their names carry its pid)."""
+    from .docker_backend import _alive
+    for d in root.glob("job-*-*"):
+        pid = d.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            _remove_tree(d)
 
 
 def _remove_tree(path: Path) -> None:

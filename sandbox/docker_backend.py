@@ -9,6 +9,8 @@ passed). The container is killed at the wall-clock deadline and always removed.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from pathlib import Path
 
@@ -18,7 +20,43 @@ from .limits import SandboxLimits
 from .watch import LevelClock
 
 LABEL = "prunegen"
+OWNER_LABEL = "prunegen.owner"   # host:pid of the harness process that started the container
 POLL_S = 0.05
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def reap_orphans(client) -> int:
+    """Remove sandbox containers whose harness process on this host is gone (a killed run's leftovers).
+
+    A harness removes its containers in ``finally``; only a SIGKILLed one cannot. Containers of live
+    harness processes, and of other hosts sharing the engine, are left alone.
+    """
+    host = socket.gethostname()
+    removed = 0
+    for c in client.containers.list(all=True, filters={"label": LABEL}):
+        owner = c.labels.get(OWNER_LABEL, "")
+        name, _, pid = owner.rpartition(":")
+        if name != host or not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            c.remove(force=True, v=True)
+            removed += 1
+        except Exception:  # noqa: BLE001 - already gone, or being removed by the engine
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _environment(limits: SandboxLimits, code_root: str) -> dict[str, str]:
@@ -37,6 +75,7 @@ def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels
     from docker.types import DeviceRequest, LogConfig, Mount
 
     client = docker_client()
+    reap_orphans(client)
     phases = {}
     t = time.perf_counter()
     mounts = [Mount(IN_DIR, str(in_dir), type="bind", read_only=True),
@@ -62,7 +101,7 @@ def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels
         ulimits=[docker.types.Ulimit(name="fsize", soft=limits.output_cap_bytes, hard=limits.output_cap_bytes),
                  docker.types.Ulimit(name="core", soft=0, hard=0)],
         log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "1"}),
-        labels={LABEL: "1"}, detach=True, stdin_open=False, tty=False, ipc_mode="private",
+        labels={LABEL: "1", OWNER_LABEL: _owner()}, detach=True, stdin_open=False, tty=False, ipc_mode="private",
         # Without an init the runner is PID 1; it exits normally, and SIGKILL from outside always works.
     )
     if limits.gpus:

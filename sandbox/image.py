@@ -39,7 +39,7 @@ class HostLayout:
     python: str                      # the interpreter to run (the venv's bin/python)
     mounts: tuple[str, ...]          # directories bind-mounted read-only at the same path
     symlinks: tuple[tuple[str, str], ...]  # (path, target) recreated in the image, e.g. /lib -> usr/lib
-    code: tuple[tuple[str, str], ...]      # (host package dir, container path) for harness and sandbox
+    code: tuple[tuple[str, str], ...]      # (host package dir, container path) for harness, sandbox, reference_pruners
 
     def parents(self) -> list[str]:
         """Every directory above a mount point; the image creates them with mode 755."""
@@ -72,7 +72,8 @@ def host_layout() -> HostLayout:
         if not any(prefix == m or prefix.startswith(m + "/") for m in mounts):
             mounts.append(prefix)
     root = repo_root()
-    code = ((str(root / "harness"), f"{CODE_ROOT}/harness"), (str(root / "sandbox"), f"{CODE_ROOT}/sandbox"))
+    # reference_pruners: the human methods run through this same sandbox, by file, like any candidate.
+    code = tuple((str(root / pkg), f"{CODE_ROOT}/{pkg}") for pkg in ("harness", "sandbox", "reference_pruners"))
     # sys.executable of a venv is <venv>/bin/python, a symlink into the base prefix: both are mounted.
     python = sys.executable if sys.prefix != sys.base_prefix else os.path.realpath(sys.executable)
     return HostLayout(python, tuple(sorted(mounts)), tuple(symlinks), code)

@@ -1,0 +1,208 @@
+"""End to end: prunegen run on a tiny config through the real sandbox, a replay generator, two levels.
+
+Checks the store and the report table by table, then kills a run mid-way and resumes it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.config import load_config
+from harness.llm.base import Completion, GenerationParams, Usage
+from harness.llm.replay import cassette_line
+from harness.pipeline import run
+from harness.prompting import load_ideas, render_messages
+from harness.store import ResultsStore
+
+pytestmark = pytest.mark.docker
+
+GOOD = '''```python
+import torch
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for layer in layers.values():
+        w = layer.weight.data
+        k = int(round(w.numel() * sparsity))
+        if k:
+            w.view(-1)[torch.topk(w.abs().flatten(), k, largest=False).indices] = 0
+```'''
+CRASHES = '''Here is the code:
+```python
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu"):
+    raise RuntimeError("kmeans did not converge")
+```'''
+PROSE = "Gradient-based pruning removes weights with small gradients. I hope this helps!"
+TRUNCATED = "```python\ndef prune(model, sparsity, calib, *, pattern='unstructured', device='cpu'):\n    for (n"
+
+REPLIES = {"l1-norm": GOOD, "k-means-clustering": CRASHES, "gradient-based": PROSE, "random": TRUNCATED}
+LEVELS = (0.3, 0.6)
+
+
+def write_cassette(path: Path) -> None:
+    ideas = load_ideas()
+    lines = []
+    for idea_id, text in REPLIES.items():
+        messages = render_messages(ideas[idea_id])
+        completion = Completion(text=text, model="recorded-model", usage=Usage(1000, 200), latency_s=1.5,
+                                cost_usd=0.01, finish_reason="stop")
+        lines.append(cassette_line(identity={"kind": "openai", "base_url": None}, model="recorded-model",
+                                   messages=messages, params=GenerationParams(), sample_index=0, idea=idea_id,
+                                   completion=completion))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_config(tmp: Path, model_dir: Path, text: Path, out: Path) -> Path:
+    cassette = tmp / "cassette.jsonl"
+    write_cassette(cassette)
+    cfg = tmp / "tiny.toml"
+    cfg.write_text(f"""
+[run]
+name = "tiny end-to-end"
+out = "{out}"
+[model]
+specs = ["{model_dir}"]
+[eval]
+source = "text:{text}"
+seqlen = 32
+max_windows = 2
+[calibration]
+source = "text:{text}"
+nsamples = 4
+seqlen = 32
+[sparsity]
+levels = {list(LEVELS)}
+[generation]
+ideas = {json.dumps(list(REPLIES))}
+[[generation.generators]]
+provider = "replay"
+model = "recorded-model"
+cassette = "{cassette}"
+[sandbox]
+timeout_s = 120
+memory = "2g"
+[references]
+methods = ["magnitude", "wanda", "-weights", "bias", "-bias"]
+""")
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tiny_model_dir, tmp_path_factory, sandbox_tmp):
+    tmp = tmp_path_factory.mktemp("e2e")
+    text = tmp / "text.txt"
+    text.write_text("The quick brown fox jumps over the lazy dog. " * 200)
+    cfg = load_config(write_config(tmp, tiny_model_dir, text, tmp / "run"))
+    run_dir = run(cfg, echo=lambda *_: None)
+    return run_dir, cfg
+
+
+def jobs(run_dir: Path) -> dict:
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        return {(r["method"], r["sparsity"]): r for r in store.rows()}
+
+
+def test_references_are_scored_through_the_sandbox(tiny_run):
+    run_dir, _ = tiny_run
+    j = jobs(run_dir)
+    dense = j[("dense", 0.0)]
+    assert dense["status"] == "ok" and dense["perplexity"] > 1
+    for method in ("magnitude", "wanda", "-weights"):
+        for level in LEVELS:
+            r = j[(method, level)]
+            assert r["status"] == "ok", r
+            assert r["achieved_sparsity"] >= level - 0.001
+            assert r["perplexity"] > 0 and r["fingerprint_digest"] == dense["fingerprint_digest"]
+            assert r["extra"]["backend"] == "docker"
+    assert j[("wanda", 0.3)]["fingerprint"]["calibration"]["nsamples"] == 4
+    assert j[("magnitude", 0.3)]["fingerprint"]["calibration"] is None  # data-free: no calibration claimed
+    # Scored with the pruned weights, not the dense ones (a random tiny model: values, not rankings).
+    assert len({round(j[(m, 0.6)]["perplexity"], 6) for m in ("magnitude", "wanda", "-weights")} | {
+        round(dense["perplexity"], 6)}) == 4
+
+
+def test_bias_ablation_is_not_applicable_at_every_level(tiny_run):
+    j = jobs(tiny_run[0])
+    for method in ("bias", "-bias"):
+        for level in LEVELS:
+            assert j[(method, level)]["status"] == "not-applicable"
+            assert "no bias" in j[(method, level)]["detail"]
+
+
+def test_candidates_generation_and_run_statuses(tiny_run):
+    run_dir, _ = tiny_run
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        cands = {c["idea"]: c for c in store.candidates()}
+    assert {i: c["status"] for i, c in cands.items()} == {
+        "l1-norm": "ok", "k-means-clustering": "ok", "gradient-based": "no-code", "random": "syntax-error"}
+    assert cands["l1-norm"]["generator"] == "replay:recorded-model"
+    assert cands["l1-norm"]["extra"]["paper_number"] == "02"
+    j = jobs(run_dir)
+    good, bad = cands["l1-norm"]["id"], cands["k-means-clustering"]["id"]
+    for level in LEVELS:
+        assert j[(good, level)]["status"] == "ok" and j[(good, level)]["perplexity"] > 0
+    # The scoring policy: an erroring candidate is not re-run at the other levels.
+    assert j[(bad, LEVELS[0])]["status"] == "runtime-error"
+    assert "kmeans did not converge" in j[(bad, LEVELS[0])]["detail"]
+    assert j[(bad, LEVELS[1])]["status"] == "skipped"
+    # Programs that never ran have no jobs.
+    assert not any(k[0] in (cands["gradient-based"]["id"], cands["random"]["id"]) for k in j)
+
+
+def test_report_tables(tiny_run):
+    run_dir, _ = tiny_run
+    report = (run_dir / "report" / "report.md").read_text()
+    j = jobs(run_dir)
+    assert f"{j[('wanda', 0.3)]['perplexity']:.3f}" in report
+    assert "not applicable: model has no bias" in report
+    for status in ("no-code", "syntax-error", "runtime-error"):
+        assert status in report
+    assert "University is" in report or "Table 6" in report
+    for name in ("report.html", "figure1.png", "table1.csv"):
+        assert (run_dir / "report" / name).is_file(), name
+
+
+def test_kill_and_resume_redoes_nothing(tiny_model_dir, tmp_path, sandbox_tmp):
+    text = tmp_path / "text.txt"
+    text.write_text("Pack my box with five dozen liquor jugs. " * 200)
+    out = tmp_path / "run"
+    cfg_path = write_config(tmp_path, tiny_model_dir, text, out)
+    db = out / "results.sqlite"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", str(cfg_path), "--no-report"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            if db.is_file():
+                with sqlite3.connect(db) as c:
+                    if c.execute("SELECT count(*) FROM jobs").fetchone()[0] >= 4:
+                        break
+            assert proc.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    with sqlite3.connect(db) as c:
+        before = dict(c.execute("SELECT key, finished_at FROM jobs").fetchall())
+    assert 4 <= len(before) < 1 + 5 * 2 + 2 * 2, "killed too late to test resuming"
+
+    run(load_config(cfg_path), echo=lambda *_: None, report=False)
+    with sqlite3.connect(db) as c:
+        after = dict(c.execute("SELECT key, finished_at FROM jobs").fetchall())
+    assert {k: after[k] for k in before} == before   # nothing finished before the kill ran again
+    assert len(after) == 1 + 5 * 2 + 2 * 2            # dense + 5 references + 2 runnable candidates, x 2 levels
+    # The containers of the killed run are gone too, or will be reaped: none may be left running now.
+    import docker
+    leftover = docker.from_env().containers.list(filters={"label": "prunegen=1", "status": "running"})
+    assert leftover == []
