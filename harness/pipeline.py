@@ -45,45 +45,68 @@ def generator_name(g: GeneratorConfig) -> str:
     return f"{g.provider}:{g.model}"
 
 
-def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, echo) -> list[dict]:
-    """Ask every configured generator for every idea; record each program in the store's candidates table."""
-    from .generate import generate, model_slug
+def make_generator(g: GeneratorConfig, run_dir: Path):
+    """(provider behind the run's response cache, generation parameters) of one configured generator."""
     from .llm import make_provider
     from .llm.base import GenerationParams
     from .llm.cache import CachedProvider, ResponseCache
-    from .prompting import load_ideas, select_ideas
 
-    catalogue = load_ideas(cfg.generation.ideas_file)
+    provider_cfg = {"kind": g.provider, "model": g.model}
+    if g.provider in ("openai", "openai-compatible"):
+        provider_cfg.update(base_url=g.base_url, api=g.api, api_key_env=g.api_key_env,
+                            retry={"max_attempts": g.max_retries + 1})
+    elif g.provider == "replay":
+        provider_cfg["cassette"] = g.cassette
+    provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
+    params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
+                              reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)
+    return provider, params
+
+
+def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, generators: dict, catalogue,
+                        echo) -> list[dict]:
+    """Ask every configured generator for every idea; record each program in the store's candidates table."""
+    from .generate import generate, model_slug
+    from .prompting import select_ideas
+
     ideas = select_ideas(",".join(cfg.generation.ideas), catalogue)
+    gen_dir = run_dir / "candidates"
     out = []
     for g in cfg.generation.generators:
-        provider_cfg = {"kind": g.provider, "model": g.model}
-        if g.provider in ("openai", "openai-compatible"):
-            provider_cfg.update(base_url=g.base_url, api=g.api, api_key_env=g.api_key_env,
-                                retry={"max_attempts": g.max_retries + 1})
-        elif g.provider == "replay":
-            provider_cfg["cassette"] = g.cassette
-        provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
-        params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
-                                  reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)
-        gen_dir = run_dir / "candidates"
+        provider, params = generators[generator_name(g)]
         echo(f"generating: {len(ideas)} ideas x {cfg.generation.samples} samples with {generator_name(g)}")
         for rec in generate(ideas, provider, params, cfg.generation.samples, gen_dir, concurrency=g.concurrency):
             cid = f"{rec.idea}/{model_slug(rec.model)}/sample-{rec.sample}"
             idea = catalogue[rec.idea]
-            c = CandidateRecord(
+            store.put_candidate(CandidateRecord(
                 id=cid, idea=rec.idea, generator=generator_name(g), sample=rec.sample, status=rec.status,
                 detail=rec.detail, path=str(gen_dir / rec.path) if rec.path else None,
                 prompt_tokens=rec.prompt_tokens, completion_tokens=rec.completion_tokens, cost_usd=rec.cost_usd,
                 latency_s=rec.latency_s,
-                extra={"title": idea.title, "paper_number": idea.paper_number, "cached": rec.cached})
-            store.put_candidate(c)
-            out.append(vars(c))
+                extra={"title": idea.title, "paper_number": idea.paper_number, "cached": rec.cached,
+                       "raw_path": str(gen_dir / rec.raw_path) if rec.raw_path else None}))
+            out.append(store.candidates(id=cid)[0])
             echo(f"  {cid}: {rec.status} {rec.detail[:80]}")
     return out
 
 
-def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict]) -> list[Sweep]:
+def repair_round(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, generators: dict, catalogue,
+                 previous: list[dict], round_: int, echo) -> list[dict]:
+    """Send every failure of the previous round back to its generator once; return the new candidates."""
+    from .repair import failures_to_repair, repair
+
+    failures = failures_to_repair(store, previous)
+    echo(f"repair round {round_}: {len(failures)} failed programs go back to their generators")
+    out = []
+    for f in failures:
+        provider, params = generators[f.candidate["generator"]]
+        c = repair(f, catalogue[f.candidate["idea"]], provider, params, round_, run_dir / "candidates", store)
+        echo(f"  {c['id']} (was {f.status}): {c['status']} {(c['detail'] or '')[:80]}")
+        out.append(c)
+    return out
+
+
+def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], references: bool = True) -> list[Sweep]:
     """The sweeps still to run: everything configured minus what the store already holds."""
     from reference_pruners import USES_CALIBRATION, method_path
 
@@ -95,7 +118,7 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict]) -> list[
 
     sweeps = []
     for pattern in cfg.sparsity.patterns:
-        for method in cfg.references.methods:
+        for method in cfg.references.methods if references else ():
             levels = todo("reference", method, pattern, levels_for(pattern, cfg.sparsity.levels))
             if levels:
                 sweeps.append(Sweep("reference", method, method_path(method), pattern, levels,
@@ -149,6 +172,33 @@ def sandbox_limits(cfg: ExperimentConfig, gpu: int | None):
                          pids=cfg.sandbox.pids, gpus=gpus)
 
 
+def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], label: str, say) -> None:
+    """Run sweeps, ``cfg.run.workers`` at a time; on a multi-GPU host each running sweep holds one GPU."""
+    from tqdm import tqdm
+
+    total = sum(len(s.levels) for s in sweeps)
+    say(f"{label}: {len(sweeps)} sweeps, {total} jobs to run")
+    slots: queue.Queue = queue.Queue()
+    for gpu in cfg.run.gpus or [None] * cfg.run.workers:
+        slots.put(gpu)
+    with tqdm(total=total, desc=label, unit="job", disable=None) as bar:
+        def one(sweep):
+            gpu = slots.get()
+            try:
+                return run_sweep(sweep, cfg, scorer, calib.ids, calib.describe, sandbox_limits(cfg, gpu),
+                                 lambda r: (log.info(r), bar.update(1)))
+            except Exception as e:  # the harness's own failure on one sweep: log it, keep the others
+                log.exception("sweep %s %s failed", sweep.method, sweep.pattern)
+                say(f"sweep {sweep.method} ({sweep.pattern}) failed in the harness: {type(e).__name__}: {e}")
+                return []
+            finally:
+                slots.put(gpu)
+        with ThreadPoolExecutor(max_workers=slots.qsize()) as pool:
+            for rows in pool.map(one, sweeps):
+                for r in rows:
+                    say(_line(r))
+
+
 def setup_logging(run_dir: Path) -> Path:
     logs = run_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -162,8 +212,6 @@ def setup_logging(run_dir: Path) -> Path:
 
 def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
     """The whole experiment of ``cfg``; returns the run directory. Safe to kill and rerun."""
-    from tqdm import tqdm
-
     run_dir = Path(cfg.run.out)
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path = setup_logging(run_dir)
@@ -173,9 +221,13 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
         echo(msg)
 
     say(f"run {cfg.run.name}: {run_dir} (log {log_path})")
+    from .prompting import load_ideas
+
+    catalogue = load_ideas(cfg.generation.ideas_file)
+    generators = {generator_name(g): make_generator(g, run_dir) for g in cfg.generation.generators}
     with ResultsStore(run_dir / "results.sqlite") as store:
-        candidates = generate_candidates(cfg, run_dir, store, say) if cfg.generation.generators else []
-        for spec in cfg.model.specs:
+        candidates = generate_candidates(cfg, run_dir, store, generators, catalogue, say)
+        for index, spec in enumerate(cfg.model.specs):
             lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
             cal = CalibSetup(cfg.calibration.source, cfg.calibration.nsamples, cfg.calibration.seqlen,
                              cfg.calibration.seed)
@@ -186,29 +238,15 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
             if dense:
                 say(row(dense))
             calib = load_calibration(lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen, seed=cal.seed)
-            sweeps = plan(cfg, scorer, candidates)
-            total = sum(len(s.levels) for s in sweeps)
-            say(f"{spec}: {len(sweeps)} sweeps, {total} jobs to run")
-            # On a multi-GPU host each running sweep holds one GPU: its container gets only that device.
-            slots: queue.Queue = queue.Queue()
-            for gpu in cfg.run.gpus or [None] * cfg.run.workers:
-                slots.put(gpu)
-            with tqdm(total=total, desc=spec, unit="job", disable=None) as bar:
-                def one(sweep):
-                    gpu = slots.get()
-                    try:
-                        return run_sweep(sweep, cfg, scorer, calib.ids, calib.describe,
-                                         sandbox_limits(cfg, gpu), lambda r: (log.info(r), bar.update(1)))
-                    except Exception as e:  # the harness's own failure on one sweep: log it, keep the others
-                        log.exception("sweep %s %s failed", sweep.method, sweep.pattern)
-                        say(f"sweep {sweep.method} ({sweep.pattern}) failed in the harness: {type(e).__name__}: {e}")
-                        return []
-                    finally:
-                        slots.put(gpu)
-                with ThreadPoolExecutor(max_workers=slots.qsize()) as pool:
-                    for rows in pool.map(one, sweeps):
-                        for r in rows:
-                            say(_line(r))
+            execute(cfg, scorer, calib, plan(cfg, scorer, candidates), spec, say)
+            if index == 0:  # repairs are driven by how programs fared on the first model
+                current = [c for c in candidates if c["round"] == 0]
+                for round_ in range(1, cfg.generation.repair_rounds + 1):
+                    current = repair_round(cfg, run_dir, store, generators, catalogue, current, round_, say)
+                    if not current:
+                        break
+                    candidates += current
+                    execute(cfg, scorer, calib, plan(cfg, scorer, current, references=False), spec, say)
             del lm, scorer
     if report:
         from .report import build_report

@@ -435,6 +435,56 @@ def _after_repair(d: Data, c: dict, repairs: list[dict]) -> str:
     return f"{o} (round {r})"
 
 
+def _first_working_round(d: Data, c: dict, repairs: list[dict]) -> int | None:
+    """0 if ``c`` works, else the first repair round at which a descendant works, else None."""
+    if outcome_category(d, c) == "ok":
+        return 0
+    rounds, frontier = [], {c["id"]}
+    while frontier:
+        nxt = [r for r in repairs if r.get("parent") in frontier]
+        rounds += [r.get("round") or 0 for r in nxt if outcome_category(d, r) == "ok"]
+        frontier = {r["id"] for r in nxt}
+    return min(rounds) if rounds else None
+
+
+def table4c(d: Data) -> list[Table]:
+    """pass@k and fix@r per generator (averaged over ideas): why can't it be generated in one go."""
+    from .metrics import fix_at_r, pass_at_k
+
+    first = [c for c in d.candidates if (c.get("round") or 0) == 0]
+    if not first:
+        return []
+    repairs = [c for c in d.candidates if (c.get("round") or 0) > 0]
+    max_round = max((c.get("round") or 0 for c in repairs), default=0)
+    rows = []
+    for g in d.generators:
+        mine = [c for c in first if c["generator"] == g]
+        if not mine:
+            continue
+        by_idea: dict[str, list[int | None]] = {}
+        for c in mine:
+            by_idea.setdefault(c["idea"], []).append(_first_working_round(d, c, repairs))
+        k = min(len(v) for v in by_idea.values())
+        row = {"Generator": g, "Ideas": str(len(by_idea)), "Programs": str(len(mine)),
+               "pass@1": f"{sum(pass_at_k(len(v), v.count(0), 1) for v in by_idea.values()) / len(by_idea):.3f}"}
+        if k > 1:
+            row[f"pass@{k} (k = samples per idea)"] = \
+                f"{sum(pass_at_k(len(v), v.count(0), k) for v in by_idea.values()) / len(by_idea):.3f}"
+        for r in range(1, max_round + 1):
+            row[f"fix@{r}"] = f"{sum(fix_at_r(v, r) for v in by_idea.values()) / len(by_idea):.3f}"
+        rows.append(row)
+    cols = list(dict.fromkeys(c for r in rows for c in r))
+    for r in rows:   # generators with fewer samples per idea have their own k: name it in every row
+        for c in cols:
+            r.setdefault(c, "not measured")
+    notes = ["A program works when it generated, ran and passed validation at every level it was run at.",
+             "pass@k: the unbiased estimator of Chen et al. (2021), 1 - C(n-c, k)/C(n, k), averaged over ideas.",
+             "fix@r: share of one-pass programs that work after at most r repair rounds (each round sends the "
+             "status, traceback tail and validation message back to the same model)."]
+    used = [j for c in d.candidates for j in d.cand_jobs.get(c["id"], [])]
+    return [_table("table4c", "Table 4c: pass@k and fix@r per generator", rows, cols, notes, used)]
+
+
 # ---------------------------------------------------------------------------------------- table 5
 
 def _cand_label(d: Data, c: dict, numbers: dict[str, str], multi_gen: bool, multi_sample: set) -> str:
@@ -756,7 +806,7 @@ def to_html(title: str, tables: list[Table], figures: list[Figure], generated: s
 # ------------------------------------------------------------------------------------------- entry
 
 def collect_tables(d: Data, table6_method: str | None = None) -> list[Table]:
-    tables = table1(d) + table2(d) + table3(d) + table4(d) + table5(d) + table6(d, table6_method)
+    tables = table1(d) + table2(d) + table3(d) + table4(d) + table4c(d) + table5(d) + table6(d, table6_method)
     tables += [table_summary(d), table_jobs(d), table_cost(d)]
     for t in tables:   # the promise of the module docstring, checked rather than hoped for
         bad = [(r, c) for c in t.frame.columns for r, v in enumerate(t.frame[c])

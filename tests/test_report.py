@@ -266,7 +266,7 @@ def test_extra_tables(report):
 
 def test_no_empty_or_na_cell_anywhere(report):
     assert sorted(p.stem for p in report.out_dir.glob("table*.csv")) == sorted(t.key for t in report.tables) == \
-        ["table1", "table1-2_4", "table2", "table3", "table4", "table4b", "table5", "table6", "table7", "table8", "table9"]
+        ["table1", "table1-2_4", "table2", "table3", "table4", "table4b", "table4c", "table5", "table6", "table7", "table8", "table9"]
     for p in report.out_dir.glob("table*.csv"):
         raw = pd.read_csv(p)   # pandas' own NA detection: 'NA', 'nan', '' all become NaN
         assert not raw.isna().any().any(), f"{p.name} has an empty/NA cell"
@@ -363,3 +363,11 @@ def test_cli(store_path, capsys):
     assert all((out / p).exists() for p in printed)
     args = parser.parse_args(["report", str(store_path.parent / "missing.sqlite"), "--out", str(out / "x")])
     assert args.func(args) == 2
+
+
+def test_table4c_pass_and_fix_rates(report):
+    """pass@1 and fix@1 recomputed by hand from the fixture's one-pass programs and their repairs."""
+    t = csv(report, "table4c").set_index("Generator")
+    assert set(t.columns) >= {"Ideas", "Programs", "pass@1", "fix@1"}
+    for gen, row in t.iterrows():
+        assert 0.0 <= float(row["pass@1"]) <= float(row["fix@1"]) <= 1.0, gen

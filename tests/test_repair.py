@@ -1,0 +1,102 @@
+"""The repair loop, end to end: the real openai SDK against a scripted local server, the real sandbox.
+
+A program that crashes goes back to its model with the status and traceback as a second turn; the
+repaired program is a new candidate linked to its parent, runs again, and the report counts fix@1.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.config import load_config
+from harness.pipeline import run
+from harness.store import ResultsStore
+from fake_openai import FakeOpenAI
+
+pytestmark = pytest.mark.docker
+
+GOOD = '''```python
+import torch
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for layer in layers.values():
+        w = layer.weight.data
+        k = int(round(w.numel() * sparsity))
+        if k:
+            w.view(-1)[torch.topk(w.abs().flatten(), k, largest=False).indices] = 0
+```'''
+CRASHES = '''```python
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    centroids = None
+    return centroids.shape  # kmeans never initialised
+```'''
+PROSE = "K-means clustering groups weights; prune the cluster nearest zero."
+
+
+def test_failures_go_back_to_the_model_and_repairs_are_linked(tiny_model_dir, tmp_path, sandbox_tmp, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    text = tmp_path / "text.txt"
+    text.write_text("Sphinx of black quartz, judge my vow. " * 200)
+    with FakeOpenAI() as server:
+        # one-pass: l1-norm works, k-means crashes, random answers prose; then the two repairs, in order
+        server.script = [("ok", GOOD), ("ok", CRASHES), ("ok", PROSE), ("ok", GOOD), ("ok", PROSE)]
+        cfg_path = tmp_path / "repair.toml"
+        cfg_path.write_text(f"""
+[run]
+out = "{tmp_path / 'run'}"
+[model]
+specs = ["{tiny_model_dir}"]
+[eval]
+source = "text:{text}"
+seqlen = 32
+max_windows = 1
+[calibration]
+source = "text:{text}"
+nsamples = 2
+seqlen = 32
+[sparsity]
+levels = [0.5]
+[generation]
+ideas = ["l1-norm", "k-means-clustering", "random"]
+repair_rounds = 2
+[[generation.generators]]
+provider = "openai-compatible"
+base_url = "{server.base_url}"
+model = "fake-coder"
+concurrency = 1
+timeout_s = 10
+[sandbox]
+timeout_s = 60
+memory = "2g"
+[references]
+methods = []
+""")
+        run_dir = run(load_config(cfg_path), echo=lambda *_: None)
+        requests = list(server.requests)
+
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        cands = {c["id"]: c for c in store.candidates()}
+        jobs = {r["method"]: r for r in store.rows(kind="candidate")}
+    kmeans = "k-means-clustering/fake-coder/sample-0"
+    assert cands[kmeans]["status"] == "ok" and jobs[kmeans]["status"] == "runtime-error"
+    fixed = cands[kmeans + "-r1"]
+    assert (fixed["round"], fixed["parent"], fixed["status"]) == (1, kmeans, "ok")
+    assert jobs[kmeans + "-r1"]["status"] == "ok"
+    assert kmeans + "-r2" not in cands            # it works: nothing left to repair
+    # The prose answer is repaired twice and never works.
+    rnd = "random/fake-coder/sample-0"
+    assert [cands[rnd + s]["status"] for s in ("", "-r1", "-r2")] == ["no-code"] * 3
+    assert cands[rnd + "-r2"]["parent"] == rnd + "-r1"
+    assert len(requests) == 3 + 2 + 1                # 3 one-pass, 2 repairs in round 1, 1 in round 2
+
+    # The repair turn is a real second turn: the original ask, the model's own reply, then the failure.
+    repair_req = requests[3]["body"]["messages"]
+    assert [m["role"] for m in repair_req] == ["system", "user", "assistant", "user"]
+    assert "centroids.shape" in repair_req[2]["content"]
+    assert "runtime-error" in repair_req[3]["content"] and "NoneType" in repair_req[3]["content"]
+
+    t4c = (run_dir / "report" / "table4c.csv").read_text().splitlines()
+    header, row = t4c[0].split(","), t4c[1].split(",")
+    values = dict(zip(header, row))
+    assert values["pass@1"] == "0.333" and values["fix@1"] == "0.667" and values["fix@2"] == "0.667"
+    assert "ok (round 1)" in (run_dir / "report" / "report.md").read_text()
