@@ -146,3 +146,27 @@ def test_sparsegpt_stacked_layers_equal_separate():
 def test_calibration_users_are_declared():
     assert USES_CALIBRATION <= set(METHODS)
     assert {"wanda", "sparsegpt", "movement"} == USES_CALIBRATION
+
+
+@pytest.mark.slow
+def test_real_smollm2_at_half_sparsity(smollm2):
+    """The paper's finding on a real model: at 50%, Wanda and SparseGPT far below magnitude; -weights ruins it."""
+    from harness.data import calibration, eval_text
+    from harness.evaluate import EvalSetup, eval_windows
+    from harness.perplexity import perplexity
+
+    lm = smollm2
+    windows = eval_windows(lm.tokenizer, eval_text("wikitext2"), EvalSetup(seqlen=512, max_windows=2))
+    calib = calibration(lm.tokenizer, "c4", nsamples=8, seqlen=256, seed=0).ids
+    dense = {k: v.clone() for k, v in lm.model.state_dict().items()}
+    ppl = {"dense": perplexity(lm.model, windows).perplexity}
+    try:
+        for method in ("magnitude", "wanda", "sparsegpt", "-weights"):
+            lm.model.load_state_dict(dense)
+            prune_with(method, lm.model, 0.5, calib)
+            ppl[method] = perplexity(lm.model, windows).perplexity
+    finally:
+        lm.model.load_state_dict(dense)
+    assert ppl["dense"] < ppl["wanda"] < ppl["magnitude"] / 3, ppl
+    assert ppl["dense"] < ppl["sparsegpt"] < ppl["magnitude"] / 3, ppl
+    assert ppl["-weights"] > 100 * ppl["magnitude"], ppl
