@@ -169,4 +169,4 @@ def test_real_smollm2_at_half_sparsity(smollm2):
         lm.model.load_state_dict(dense)
     assert ppl["dense"] < ppl["wanda"] < ppl["magnitude"] / 3, ppl
     assert ppl["dense"] < ppl["sparsegpt"] < ppl["magnitude"] / 3, ppl
-    assert ppl["-weights"] > 100 * ppl["magnitude"], ppl
+    assert ppl["-weights"] > 10 * ppl["magnitude"], ppl
