@@ -18,12 +18,12 @@ from .data import calibration as load_calibration
 from .evaluate import EvalSetup
 from .interface import CandidateError, NotApplicable, Status, call_prune, load_candidate
 from .models import LoadedModel, load_model
-from .scoring import CalibSetup, Scorer, row
+from .config import PAPER_LEVELS, CalibrationConfig
+from .scoring import Scorer, row
 from .sparsity import pattern_sparsity, prunable_layers, prunable_weight_names
 from .store import ResultsStore
 from .validation import validate
 
-from .config import PAPER_LEVELS
 
 
 def prune_in_process(lm: LoadedModel, path: Path, sparsity: float, pattern: str, calib_ids: torch.Tensor,
@@ -51,7 +51,7 @@ def prune_in_process(lm: LoadedModel, path: Path, sparsity: float, pattern: str,
 
 
 def run_baseline(model: str, methods: list[str], sparsities: list[float], pattern: str, store: ResultsStore, *,
-                 calib: CalibSetup = CalibSetup(), setup: EvalSetup = EvalSetup(), device: str = "cpu",
+                 calib: CalibrationConfig = CalibrationConfig(), setup: EvalSetup = EvalSetup(), device: str = "cpu",
                  dtype: str = "float32", prompt: str = "University is", echo=print) -> list[dict]:
     """Every method x level, in this process; each job is stored as it finishes and skipped on a rerun."""
     from reference_pruners import USES_CALIBRATION, method_path
@@ -115,7 +115,7 @@ def cmd_baseline(args) -> int:
 
     with ResultsStore(run_dir / "results.sqlite") as store:
         run_baseline(args.model, methods, levels, args.pattern, store,
-                     calib=CalibSetup(args.calib, args.nsamples, args.calib_seqlen or args.seqlen, args.seed),
+                     calib=CalibrationConfig(args.calib, args.nsamples, args.calib_seqlen or args.seqlen, args.seed),
                      setup=EvalSetup(args.data, args.seqlen, args.max_windows, args.batch_size, args.compile),
                      device=args.device, dtype=args.dtype, echo=echo)
         if not args.json:

@@ -12,6 +12,8 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .evaluate import EvalSetup
+
 PAPER_LEVELS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
 
@@ -35,17 +37,14 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
-class EvalConfig:
-    source: str = "wikitext2"
-    seqlen: int = 2048
-    max_windows: int | None = None
-    batch_size: int = 1
-    compile: bool = False           # torch.compile the model body: pays off on GPU sweeps
+class EvalConfig(EvalSetup):
+    """How perplexity is measured (harness.evaluate.EvalSetup), plus Table 6's prompt."""
     prompt: str = "University is"   # Table 6's greedy continuation; "" to skip
 
 
 @dataclass(frozen=True)
 class CalibrationConfig:
+    """Wanda/SparseGPT defaults: 128 windows of 2048 tokens of C4, seed 0."""
     source: str = "c4"
     nsamples: int = 128
     seqlen: int = 2048

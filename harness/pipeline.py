@@ -20,10 +20,9 @@ import torch
 
 from .config import ExperimentConfig, GeneratorConfig
 from .data import calibration as load_calibration
-from .evaluate import EvalSetup
 from .interface import Status
 from .models import load_model
-from .scoring import CalibSetup, Scorer, row
+from .scoring import Scorer, row
 from .store import CandidateRecord, ResultsStore
 
 log = logging.getLogger("prunegen.run")
@@ -229,11 +228,8 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
         candidates = generate_candidates(cfg, run_dir, store, generators, catalogue, say)
         for index, spec in enumerate(cfg.model.specs):
             lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
-            cal = CalibSetup(cfg.calibration.source, cfg.calibration.nsamples, cfg.calibration.seqlen,
-                             cfg.calibration.seed)
-            setup = EvalSetup(cfg.eval.source, cfg.eval.seqlen, cfg.eval.max_windows, cfg.eval.batch_size,
-                              cfg.eval.compile)
-            scorer = Scorer(lm, store, setup, cal, cfg.eval.prompt)
+            cal = cfg.calibration
+            scorer = Scorer(lm, store, cfg.eval, cal, cfg.eval.prompt)
             dense = scorer.record_dense()
             if dense:
                 say(row(dense))

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import torch
 
+from .config import CalibrationConfig
 from .data import Text, eval_text
 from .evaluate import EvalSetup, eval_windows, fingerprint, greedy_continuation
 from .interface import Status
@@ -22,17 +23,8 @@ from .perplexity import perplexity
 from .store import JobKey, JobResult, ResultsStore
 
 
-@dataclass(frozen=True)
-class CalibSetup:
-    """Wanda/SparseGPT defaults: 128 windows of 2048 tokens of C4, seed 0."""
-    source: str = "c4"
-    nsamples: int = 128
-    seqlen: int = 2048
-    seed: int = 0
-
-
 class Scorer:
-    def __init__(self, lm: LoadedModel, store: ResultsStore, setup: EvalSetup, calib: CalibSetup,
+    def __init__(self, lm: LoadedModel, store: ResultsStore, setup: EvalSetup, calib: CalibrationConfig,
                  prompt: str = "University is", text: Text | None = None):
         self.lm, self.store, self.setup, self.prompt = lm, store, setup, prompt
         self.text = text or eval_text(setup.source)

@@ -22,19 +22,10 @@ from harness.llm.replay import cassette_line
 from harness.pipeline import run
 from harness.prompting import load_ideas, render_messages
 from harness.store import ResultsStore
+from candidates import GOOD
 
 pytestmark = pytest.mark.docker
 
-GOOD = '''```python
-import torch
-
-def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
-    for layer in layers.values():
-        w = layer.weight.data
-        k = int(round(w.numel() * sparsity))
-        if k:
-            w.view(-1)[torch.topk(w.abs().flatten(), k, largest=False).indices] = 0
-```'''
 CRASHES = '''Here is the code:
 ```python
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu"):

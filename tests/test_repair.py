@@ -11,20 +11,11 @@ import pytest
 from harness.config import load_config
 from harness.pipeline import run
 from harness.store import ResultsStore
+from candidates import GOOD
 from fake_openai import FakeOpenAI
 
 pytestmark = pytest.mark.docker
 
-GOOD = '''```python
-import torch
-
-def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
-    for layer in layers.values():
-        w = layer.weight.data
-        k = int(round(w.numel() * sparsity))
-        if k:
-            w.view(-1)[torch.topk(w.abs().flatten(), k, largest=False).indices] = 0
-```'''
 CRASHES = '''```python
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     centroids = None
