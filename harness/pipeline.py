@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -135,31 +134,36 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], referenc
 
 def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
               limits, echo) -> list[dict]:
-    """Sandbox one sweep, then score and store each level as it is validated."""
-    from sandbox.api import load_validated, run_candidate
+    """Sandbox one sweep; score each level the moment its tensors pass validation; store every level."""
+    from sandbox.api import copy_prunable, run_candidate
     from sandbox.job import SandboxJob
 
     ids = calib if sweep.uses_calibration else calib[:0]
     job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=cfg.model.device,
                      dtype=cfg.model.dtype, stop_on_error=not cfg.scoring.retry_failed_levels)
-    with tempfile.TemporaryDirectory(prefix="prunegen-weights-") as keep:
-        results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, keep_dir=Path(keep))
-        out = []
-        for r in results:
-            key = scorer.key(sweep.kind, sweep.method, r.level, sweep.pattern)
-            with scorer.lock:
-                if r.ok:
-                    load_validated(scorer.lm.model, r)
-                result = scorer.record(
-                    key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
-                    calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
-                    artefacts={"pruner": str(sweep.path)},
-                    extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend},
-                    **sweep.ids)
-            if r.weights_path:
-                Path(r.weights_path).unlink(missing_ok=True)  # scored: 400 MB a level need not stay
-            out.append(row(result))
-            echo(out[-1])
+    measured = {}
+
+    def score(level, tensors):
+        with scorer.lock:
+            copy_prunable(scorer.lm.model, tensors)
+            try:
+                measured[level] = scorer.measure()
+            finally:
+                scorer.restore()
+
+    results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score)
+    out = []
+    for r in results:
+        key = scorer.key(sweep.kind, sweep.method, r.level, sweep.pattern)
+        with scorer.lock:
+            result = scorer.record(
+                key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
+                calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
+                artefacts={"pruner": str(sweep.path)}, measured=measured.get(r.level),
+                extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend},
+                **sweep.ids)
+        out.append(row(result))
+        echo(out[-1])
     return out
 
 

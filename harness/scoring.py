@@ -41,16 +41,21 @@ class Scorer:
     def restore(self) -> None:
         self.lm.model.load_state_dict(self.dense)
 
+    def measure(self) -> tuple[float, float, str | None]:
+        """(perplexity, seconds, Table 6 continuation) of the model as it is now."""
+        r = perplexity(self.lm.model, self.windows, batch_size=self.setup.batch_size, device=self.lm.info.device,
+                       compile=self.setup.compile)
+        return r.perplexity, r.seconds, greedy_continuation(self.lm, self.prompt) if self.prompt else None
+
     def record(self, key: JobKey, status: Status, detail: str = "", *, prune_seconds: float | None = None,
                achieved: float | None = None, calibration: dict | None = None, peak_memory: int | None = None,
-               artefacts: dict | None = None, extra: dict | None = None, **ids) -> JobResult:
-        """Score the model as it is now (only if ``status`` is ok), write the job, restore dense weights."""
+               artefacts: dict | None = None, extra: dict | None = None,
+               measured: tuple[float, float, str | None] | None = None, **ids) -> JobResult:
+        """Write the job, scoring the model as it is now if ``status`` is ok and nothing was ``measured``
+        already; then restore the dense weights."""
         ppl = eval_s = cont = None
         if status is Status.OK:
-            r = perplexity(self.lm.model, self.windows, batch_size=self.setup.batch_size, device=self.lm.info.device,
-                           compile=self.setup.compile)
-            ppl, eval_s = r.perplexity, r.seconds
-            cont = greedy_continuation(self.lm, self.prompt) if self.prompt else None
+            ppl, eval_s, cont = measured or self.measure()
         fp = fingerprint(self.lm, self.text, self.setup, self.windows, calibration)
         result = JobResult(key, str(status), detail, achieved_sparsity=achieved, perplexity=ppl,
                            prune_seconds=prune_seconds, eval_seconds=eval_s, peak_memory_bytes=peak_memory,

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 import torch
 
@@ -57,12 +58,15 @@ def _writable_by_sandbox(out_dir: Path) -> None:
 
 def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits = SandboxLimits(),
                   backend: str = "docker", *, keep_dir: Path | None = None,
-                  tmp_root: str | Path | None = None, timings: dict | None = None) -> list[LevelResult]:
+                  tmp_root: str | Path | None = None, timings: dict | None = None,
+                  on_valid: Callable[[float, dict[str, torch.Tensor]], None] | None = None) -> list[LevelResult]:
     """Run ``candidate`` (a Python file) for every level of ``job``; one trusted LevelResult per level.
 
     keep_dir: where validated prunable tensors are re-written by the host (``LevelResult.weights_path``);
     None keeps nothing. Every temporary file is under ``tmp_root`` (default ``PRUNEGEN_SANDBOX_TMP`` or
     <tmp>/prunegen-sandbox) and removed before this returns, whatever the candidate did.
+    on_valid: called as ``on_valid(level, tensors)`` with each level's prunable tensors right after they
+    pass validation, so a caller can score them without writing and re-reading 4 bytes a weight.
     timings: if given, filled with host-observed seconds per phase (prepare, image, start, ready, run,
     teardown, collect), for bench/sandbox.py.
     Raises ``sandbox.image.DockerUnavailable`` when the docker backend is asked for and no engine answers.
@@ -101,7 +105,7 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
             outcome = process_backend.execute(in_dir, out_dir, model_dir, len(job.levels), limits)
         t = time.perf_counter()
         results = collect.collect(out_dir, job, outcome, dense, names, limits.output_cap_bytes,
-                                  keep_dir=keep_dir, backend=backend)
+                                  keep_dir=keep_dir, backend=backend, on_valid=on_valid)
         if timings is not None:
             timings.update(prepare=t_prep, **outcome.phases, collect=time.perf_counter() - t)
         if backend == "process":
@@ -140,20 +144,24 @@ def _remove_tree(path: Path) -> None:
 def load_validated(model: torch.nn.Module, result: LevelResult) -> None:
     """Copy a validated level's prunable tensors into the harness's own dense ``model``, in place.
 
-    Only names that are prunable in ``model`` are accepted, with matching shapes and dtypes; every
-    other parameter stays the harness's dense copy. Refuses results that did not pass validation.
+    Refuses results that did not pass validation; see :func:`copy_prunable` for what is accepted.
     """
     from safetensors.torch import load_file
-
-    from harness.sparsity import prunable_weight_names
 
     if result.status is not Status.OK or result.weights_path is None:
         raise ValueError(f"level {result.level}: only validated results can be scored "
                          f"(status {result.status}, weights kept: {result.weights_path is not None})")
-    tensors = load_file(str(result.weights_path))
+    copy_prunable(model, load_file(str(result.weights_path)), str(result.weights_path))
+
+
+def copy_prunable(model: torch.nn.Module, tensors: dict[str, torch.Tensor], source: str = "tensors") -> None:
+    """Copy validated prunable tensors into ``model``: exactly its prunable names, matching shapes;
+    every other parameter stays the harness's dense copy."""
+    from harness.sparsity import prunable_weight_names
+
     names = prunable_weight_names(model)
     if set(tensors) != set(names):
-        raise ValueError(f"{result.weights_path}: tensor names differ from the model's prunable weights")
+        raise ValueError(f"{source}: tensor names differ from the model's prunable weights")
     params = dict(model.named_parameters(remove_duplicate=False))
     with torch.no_grad():
         for n in names:

@@ -75,7 +75,8 @@ def _ended_without_report(outcome: ExecOutcome) -> tuple[Status, str]:
 
 
 def collect(out_dir: Path, job: SandboxJob, outcome: ExecOutcome, dense: dict[str, torch.Tensor],
-            names: list[str], cap_bytes: int, *, keep_dir: Path | None, backend: str) -> list[LevelResult]:
+            names: list[str], cap_bytes: int, *, keep_dir: Path | None, backend: str,
+            on_valid=None) -> list[LevelResult]:
     results = []
     for i, level in enumerate(job.levels):
         seconds = outcome.level_seconds[i] if i < len(outcome.level_seconds) else None
@@ -106,13 +107,13 @@ def collect(out_dir: Path, job: SandboxJob, outcome: ExecOutcome, dense: dict[st
                                        stderr_tail=tail, **base))
             continue
         status, detail, achieved, kept = _check_tensors(out_dir / f"level-{i}.safetensors", job, level, dense,
-                                                        names, cap_bytes, keep_dir, i)
+                                                        names, cap_bytes, keep_dir, i, on_valid)
         results.append(LevelResult(status=status, detail=detail, stderr_tail=tail, achieved_sparsity=achieved,
                                    weights_path=kept, **base))
     return results
 
 
-def _check_tensors(path: Path, job: SandboxJob, level: float, dense, names, cap_bytes, keep_dir, i):
+def _check_tensors(path: Path, job: SandboxJob, level: float, dense, names, cap_bytes, keep_dir, i, on_valid=None):
     """(status, detail, achieved sparsity, kept path) for one level's tensor file, trusting nothing in it."""
     from safetensors.torch import load_file
 
@@ -133,6 +134,8 @@ def _check_tensors(path: Path, job: SandboxJob, level: float, dense, names, cap_
         except Exception:  # noqa: BLE001
             achieved = None
     kept = None
+    if verdict.ok and on_valid is not None:
+        on_valid(level, {n: pruned[n] for n in names})   # scored now, while the tensors are in memory
     if verdict.ok and keep_dir is not None:
         keep_dir.mkdir(parents=True, exist_ok=True)
         kept = keep_dir / f"level-{i}-{level:g}.safetensors"
