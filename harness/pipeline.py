@@ -13,7 +13,7 @@ import queue
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -39,33 +39,41 @@ class Sweep:
     levels: tuple[float, ...]
     uses_calibration: bool
     ids: dict                 # idea / generator / sample columns for candidates
+    extra: dict = field(default_factory=dict)   # added to each job's extra (evolution tags its best programs)
 
 
 def generator_name(g: GeneratorConfig) -> str:
     return f"{g.provider}:{g.model}"
 
 
-def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, echo) -> list[dict]:
-    """Ask every configured generator for every idea; record each program in the store's candidates table."""
-    from .generate import generate, model_slug
+def make_generator(g: GeneratorConfig, run_dir: Path):
+    """The provider of one generator config, behind the run's response cache, and its parameters."""
     from .llm import make_provider
     from .llm.base import GenerationParams
     from .llm.cache import CachedProvider, ResponseCache
+
+    provider_cfg = {"kind": g.provider, "model": g.model}
+    if g.provider in ("openai", "openai-compatible"):
+        provider_cfg.update(base_url=g.base_url, api=g.api, api_key_env=g.api_key_env,
+                            retry={"max_attempts": g.max_retries + 1})
+    elif g.provider == "replay":
+        provider_cfg["cassette"] = g.cassette
+    provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
+    params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
+                              reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)
+    return provider, params
+
+
+def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, echo) -> list[dict]:
+    """Ask every configured generator for every idea; record each program in the store's candidates table."""
+    from .generate import generate, model_slug
     from .prompting import load_ideas, select_ideas
 
     catalogue = load_ideas(cfg.generation.ideas_file)
     ideas = select_ideas(",".join(cfg.generation.ideas), catalogue)
     out = []
     for g in cfg.generation.generators:
-        provider_cfg = {"kind": g.provider, "model": g.model}
-        if g.provider in ("openai", "openai-compatible"):
-            provider_cfg.update(base_url=g.base_url, api=g.api, api_key_env=g.api_key_env,
-                                retry={"max_attempts": g.max_retries + 1})
-        elif g.provider == "replay":
-            provider_cfg["cassette"] = g.cassette
-        provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
-        params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
-                                  reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)
+        provider, params = make_generator(g, run_dir)
         gen_dir = run_dir / "candidates"
         echo(f"generating: {len(ideas)} ideas x {cfg.generation.samples} samples with {generator_name(g)}")
         for rec in generate(ideas, provider, params, cfg.generation.samples, gen_dir, concurrency=g.concurrency):
@@ -132,7 +140,8 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
                     key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
                     calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
                     artefacts={"pruner": str(sweep.path)},
-                    extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend},
+                    extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend,
+                           **sweep.extra},
                     **sweep.ids)
             if r.weights_path:
                 Path(r.weights_path).unlink(missing_ok=True)  # scored: 400 MB a level need not stay
@@ -209,6 +218,10 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
                     for rows in pool.map(one, sweeps):
                         for r in rows:
                             say(_line(r))
+            if cfg.evolution.enabled:  # after the sweeps: its best programs are scored like any candidate
+                from .evolve import run_evolution
+                gpu = (cfg.run.gpus or [None])[0]
+                run_evolution(cfg, run_dir, store, scorer, calib, sandbox_limits(cfg, gpu), say)
             del lm, scorer
     if report:
         from .report import build_report
