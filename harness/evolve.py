@@ -35,9 +35,7 @@ import math
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
-
-import torch
+from typing import TYPE_CHECKING, Callable
 
 from .extract import extract_code
 from .interface import Status
@@ -45,6 +43,9 @@ from .llm.base import GenerationError, GenerationParams
 from .llm.replay import cassette_line
 from .prompting import Idea, render_messages
 from .store import CandidateRecord, ResultsStore
+
+if TYPE_CHECKING:  # torch only where tensors are made: the report imports this module's constants
+    import torch
 
 log = logging.getLogger("prunegen.evolve")
 
@@ -167,6 +168,8 @@ def heldout_windows(tokenizer, eval_cfg, evo_cfg) -> tuple[torch.Tensor, dict]:
     * eval source ``text:PATH``: the windows right **after** the ``eval.max_windows`` reported ones
       of the same text, so the two never share a token.
     """
+    import torch
+
     from .data import eval_text, heldout_text
     from .perplexity import make_windows
 
