@@ -317,17 +317,14 @@ def run_sandboxed_fitness(ctx: EvolveContext, path: Path, uses_calibration: bool
 def program_fitness(ctx: EvolveContext, program_id: str, path: Path, ast_hash: str | None,
                     uses_calibration: bool = True) -> Fitness:
     """Held-out fitness of one program: from the store when this code was scored under this setup, else run."""
-    if ast_hash is not None:
-        known = ctx.store.fitness(ctx.setup, ast_hash=ast_hash)
-    else:
-        known = ctx.store.fitness(ctx.setup, program=program_id)
-    if known is not None:
-        f = Fitness.from_row(known)
-    else:
-        f = run_sandboxed_fitness(ctx, path, uses_calibration)
-    if known is None or known["program"] != program_id:
-        ctx.store.put_fitness(program_id, ctx.setup, ast_hash, f.value if f.ok else None, f.status,
-                              [asdict(s) for s in f.levels])
+    own = ctx.store.fitness(ctx.setup, program=program_id)
+    if own is not None and own["ast_hash"] == ast_hash:
+        return Fitness.from_row(own)   # a rerun: this very program was scored already
+    # The same code under another id (a restyled duplicate in the other arm) has the same fitness.
+    known = ctx.store.fitness(ctx.setup, ast_hash=ast_hash) if ast_hash is not None else None
+    f = Fitness.from_row(known) if known is not None else run_sandboxed_fitness(ctx, path, uses_calibration)
+    ctx.store.put_fitness(program_id, ctx.setup, ast_hash, f.value if f.ok else None, f.status,
+                          [asdict(s) for s in f.levels])
     return f
 
 
@@ -542,7 +539,8 @@ def human_fitness(ctx: EvolveContext) -> dict[str, dict]:
     out = {}
     for m in HUMAN_BASELINES:
         if m in ctx.cfg.references.methods:
-            f = program_fitness(ctx, f"reference:{m}", method_path(m), None, m in USES_CALIBRATION)
+            code = method_path(m).read_text(encoding="utf-8")   # hashed: an edited reference is scored again
+            f = program_fitness(ctx, f"reference:{m}", method_path(m), normalised_ast_hash(code), m in USES_CALIBRATION)
             out[m] = f.as_json()
     return out
 
