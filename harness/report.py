@@ -734,7 +734,9 @@ def table_evolution(d: Data) -> list[Table]:
                 continue
             best = arm.get("best")
             row = {"Core Idea": idea, "Arm": name, "LLM calls": str(arm["calls"]),
-                   "Program": labels.get(best["id"], best["id"]) if best else "no program with code",
+                   "Program": (labels.get(best["id"], best["id"])
+                               + (" (seed: no child beat it)" if name == "evolution" and best["generation"] == 0
+                                  else "")) if best else "no program with code",
                    "Held-out fitness": _fitness_cell(best, "no program with code")}
             test = []
             for lv in levels:

@@ -111,7 +111,7 @@ def fenced(code: str, prose: str = "Here is the program:") -> str:
     return f"{prose}\n```python\n{code.strip()}\n```\n"
 
 
-SEED = '''
+RANDOM = '''
 import torch
 
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
@@ -122,8 +122,10 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
         if k:
             w.view(-1)[torch.randperm(w.numel(), generator=g)[:k]] = 0
 '''
-SEED_RESTYLED = '"""Random pruning, restyled."""\n' + SEED.replace("    g = ", "    # seeded\n    gen = ").replace(
-    "generator=g", "generator=gen")
+# The seed prunes the LARGEST weights (REAL_CHANGE): on the tiny model magnitude (BASE) beats it on the
+# held-out windows, so generation 1 improves; seeded random pruning (RANDOM) happens to beat both.
+SEED = REAL_CHANGE
+SEED_RESTYLED = '"""Largest-first, restyled."""\n' + SEED.replace("w = ", "weight = ").replace("w.", "weight.")
 CRASHES = '''
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     raise RuntimeError("the improved version diverged")
@@ -135,7 +137,7 @@ PROSE = "I would try a cleverer criterion, but I am not sure which."
 SCRIPT = [fenced(SEED),                                  # one-pass = evolution's seed (generation 0)
           fenced(BASE), fenced(COSMETIC),               # generation 1: magnitude, then a restyled duplicate
           fenced(CRASHES), PROSE,                       # generation 2: a runtime error, then no code
-          fenced(SEED_RESTYLED), fenced(REAL_CHANGE)]   # best-of-N: the seed restyled, then -magnitude x4
+          fenced(SEED_RESTYLED), fenced(RANDOM)]        # best-of-N: the seed restyled, then random x4
 LEVELS = (0.5, 0.7)
 
 
@@ -247,11 +249,8 @@ def test_generations_are_recorded_with_parents_and_fitness(evolved):
     assert magnitude["extra"]["ast_hash"] == normalised_ast_hash(BASE)
     assert g2[2]["extra"]["fitness"] is None and g2[2]["extra"]["fitness_status"] == "runtime-error"
     assert g2[3]["status"] == "no-code" and "fitness" not in g2[3]["extra"]
-    # The parent of generation 2 is the best program after generation 1.
-    best_after_1 = min((c for c in [magnitude]), key=lambda c: c["extra"]["fitness"])
-    s = _summary(evolved["run_dir"])
-    assert {c["parent"] for c in g2.values()} == {
-        best_after_1["id"] if s["evolution"]["history"][1] < s["evolution"]["history"][0] else seed["id"]}
+    # Magnitude beat the seed, so it is the best program after generation 1: generation 2's parent.
+    assert {c["parent"] for c in g2.values()} == {magnitude["id"]}
 
 
 def test_a_restyled_duplicate_is_not_rerun(evolved):
@@ -269,6 +268,7 @@ def test_best_fitness_never_gets_worse(evolved):
     history = [math.inf if v is None else v for v in _summary(evolved["run_dir"])["evolution"]["history"]]
     assert len(history) == 3   # seeds + 2 generations
     assert all(b <= a for a, b in zip(history, history[1:]))
+    assert history[1] < history[0]     # generation 1's magnitude beat the largest-first seed
     best = _summary(evolved["run_dir"])["evolution"]["best"]
     assert best["fitness"] == pytest.approx(history[-1])
 
@@ -283,6 +283,10 @@ def test_best_of_n_spends_the_same_llm_calls(evolved):
     # The restyled seed was recognised by its hash: its fitness is the seed's, not a second sandbox run.
     restyled = next(c for c in bon if c["sample"] == 1000)
     assert restyled["extra"]["ast_hash"] == normalised_ast_hash(SEED)
+    setup = restyled["extra"]["fitness_setup"]
+    with ResultsStore(evolved["run_dir"] / "results.sqlite") as store:
+        (seed,) = [c for c in store.candidates(round=0) if not (c["extra"] or {}).get("mode")]
+        assert store.fitness(setup, program=restyled["id"])["fitness"] == store.fitness(setup, program=seed["id"])["fitness"]
 
 
 def test_best_programs_are_scored_on_the_test_windows(evolved):
@@ -356,3 +360,19 @@ concurrency = 1
     hashes = lambda d: sorted((c["round"], c["sample"], (c["extra"] or {}).get("ast_hash") or "")  # noqa: E731
                               for c in _programs(d).values())
     assert hashes(second) == hashes(first)
+
+
+def test_verdict_lines():
+    from harness.report import evolution_verdict
+
+    def arm(calls, fitness):
+        return {"calls": calls, "best": None if fitness is None else {"fitness": fitness}}
+    assert evolution_verdict(arm(5, 1.0), arm(5, 2.0), 3.0, 4.0).startswith(
+        "evolution better than best-of-N at equal LLM calls (5): test mean log-ppl 3.0000 vs 4.0000")
+    assert evolution_verdict(arm(5, 1.0), arm(5, 2.0), 4.0, 3.0).startswith("evolution not better")
+    assert "tie" in evolution_verdict(arm(5, 1.0), arm(5, 1.0), 3.0, 3.0)
+    assert "held-out fitness" in evolution_verdict(arm(5, 1.0), arm(5, 2.0), None, None)
+    assert "unequal LLM calls (5 vs 4)" in evolution_verdict(arm(5, 1.0), arm(4, 2.0), 3.0, 4.0)
+    assert evolution_verdict(arm(5, None), arm(5, None), None, None).startswith("neither arm")
+    assert evolution_verdict(arm(5, 1.0), None, 3.0, None).startswith("no best-of-N control")
+    assert evolution_verdict(arm(5, None), arm(5, 2.0), None, 3.0).startswith("evolution not better")
