@@ -117,7 +117,9 @@ def history_figure(path: Path, title: str, history: dict[str, list[float | None]
                     label=label, color=f"C{drawn % 10}")
         drawn += 1
     if drawn:
+        from matplotlib.ticker import MaxNLocator
         ax.set_xlim(-0.2, max(longest - 1, 1) + 0.2)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         _no_data(ax, "no program ran ok: nothing to plot")
     return _finish(fig, ax, path)
