@@ -387,9 +387,10 @@ def _record(ctx: EvolveContext, idea: Idea, cid: str, sample: int, reply: Reply,
         latency_s=reply.latency_s, extra=extra))
 
 
-def _consider(ctx: EvolveContext, db: ProgramsDatabase, idea: Idea, cid: str, sample: int, reply: Reply, *,
-              mode: str, generation: int, parent: str | None) -> Program | None:
-    """Dedup, score and record one reply; returns the new program, or None (no code, or a duplicate)."""
+def _consider(ctx: EvolveContext, db: ProgramsDatabase, arm: "ArmResult", idea: Idea, cid: str, sample: int,
+              reply: Reply, *, mode: str, generation: int, parent: str | None) -> Program | None:
+    """Dedup, score and record one reply (and count it in ``arm``); returns the new program, or None."""
+    arm.calls += 1
     if reply.status != Status.OK.value or reply.code is None:
         _record(ctx, idea, cid, sample, reply, mode=mode, generation=generation, parent=parent, ast_hash=None,
                 fitness=None, duplicate_of=None)
@@ -402,10 +403,12 @@ def _consider(ctx: EvolveContext, db: ProgramsDatabase, idea: Idea, cid: str, sa
     _record(ctx, idea, cid, sample, reply, mode=mode, generation=generation, parent=parent, ast_hash=h,
             fitness=fitness, duplicate_of=dup)
     if dup is not None:
+        arm.duplicates += 1
         ctx.echo(f"  {cid}: duplicate of {dup} (same normalised AST), not re-run")
         return None
     program = Program(cid, reply.code, h, fitness, generation, str(reply.path), parent)
     db.add(program)
+    arm.programs += 1
     ctx.echo(f"  {cid}: fitness {_fmt(fitness.value)} ({fitness.status})")
     return program
 
@@ -464,12 +467,9 @@ def _seeds(ctx: EvolveContext, idea: Idea, db: ProgramsDatabase, arm: ArmResult)
         return
     messages = render_messages(idea, "user")
     for k in range(ctx.cfg.generation.samples):
-        arm.calls += 1
         cid = f"{idea.id}/{ctx.slug}/evolve-{ctx.model_tag}/g0-c{k}"
         reply = ask(ctx, idea, messages, k, ctx.folder(idea.id) / f"g0-c{k}", "user")
-        p = _consider(ctx, db, idea, cid, k, reply, mode=EVOLVE, generation=0, parent=None)
-        arm.programs += p is not None
-        arm.duplicates += p is None and reply.code is not None and reply.status == Status.OK.value
+        _consider(ctx, db, arm, idea, cid, k, reply, mode=EVOLVE, generation=0, parent=None)
 
 
 def evolve_idea(ctx: EvolveContext, idea: Idea) -> ArmResult:
@@ -487,12 +487,9 @@ def evolve_idea(ctx: EvolveContext, idea: Idea) -> ArmResult:
         for c in range(evo.children_per_generation):
             # Unique per idea, so an unchanged population (same prompt) still gets a fresh sample, not a cache hit.
             k = (g - 1) * evo.children_per_generation + c
-            arm.calls += 1
             cid = f"{idea.id}/{ctx.slug}/evolve-{ctx.model_tag}/g{g}-c{c}"
             reply = ask(ctx, idea, messages, k, ctx.folder(idea.id) / f"g{g}-c{c}", "evolve")
-            p = _consider(ctx, db, idea, cid, k, reply, mode=EVOLVE, generation=g, parent=parent)
-            arm.programs += p is not None
-            arm.duplicates += p is None and reply.code is not None and reply.status == Status.OK.value
+            _consider(ctx, db, arm, idea, cid, k, reply, mode=EVOLVE, generation=g, parent=parent)
         arm.history.append(db.best().fitness.value if db.best() else math.inf)
         ctx.echo(f"{idea.id}: generation {g}/{evo.generations}: best fitness {_fmt(arm.history[-1])}")
     arm.best = db.best()
@@ -506,12 +503,9 @@ def best_of_n(ctx: EvolveContext, idea: Idea, n: int) -> ArmResult:
     messages = render_messages(idea, "user")
     for i in range(n):
         k = BEST_OF_N_OFFSET + i
-        arm.calls += 1
         cid = f"{idea.id}/{ctx.slug}/best-of-n-{ctx.model_tag}/sample-{k}"
         reply = ask(ctx, idea, messages, k, ctx.folder(idea.id) / "best-of-n" / f"sample-{k}", "user")
-        p = _consider(ctx, db, idea, cid, k, reply, mode=BEST_OF_N, generation=0, parent=None)
-        arm.programs += p is not None
-        arm.duplicates += p is None and reply.code is not None and reply.status == Status.OK.value
+        _consider(ctx, db, arm, idea, cid, k, reply, mode=BEST_OF_N, generation=0, parent=None)
     arm.best = db.best()
     arm.history.append(arm.best.fitness.value if arm.best else math.inf)
     return arm

@@ -221,7 +221,8 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
             if cfg.evolution.enabled:  # after the sweeps: its best programs are scored like any candidate
                 from .evolve import run_evolution
                 try:
-                    run_evolution(cfg, run_dir, store, scorer, calib, sandbox_limits(cfg, (cfg.run.gpus or [None])[0]), say)
+                    limits = sandbox_limits(cfg, (cfg.run.gpus or [None])[0])
+                    run_evolution(cfg, run_dir, store, scorer, calib, limits, say)
                 except Exception as e:  # the harness's own failure: what evolution stored stays, the report follows
                     log.exception("evolution on %s failed", spec)
                     say(f"evolution on {spec} failed in the harness: {type(e).__name__}: {e}")

@@ -6,7 +6,6 @@ evaluation source is the windows right after the reported ones (eval.max_windows
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 from harness.evolve import (Fitness, LevelScore, Program, ProgramsDatabase, fitness_from_levels,
                             normalised_ast_hash, program_code)
+from harness.store import ResultsStore
 
 BASE = '''
 import torch
@@ -208,19 +208,20 @@ def evolved(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
         cfg_path = write_config(tmp, tiny_model_dir, text, tmp / "run", server_generator(server.base_url))
         run_dir = run(load_config(cfg_path), echo=lambda *_: None)
         first_requests = len(server.requests)
-        with ResultsStore(run_dir / "results.sqlite") as store:
-            before = {"fitness": {r[0]: tuple(r) for r in store._db.execute("SELECT program, fitness, finished_at FROM fitness")},
-                      "jobs": dict(store._db.execute("SELECT key, finished_at FROM jobs").fetchall())}
+        before = _snapshot(run_dir)
         run(load_config(cfg_path), echo=lambda *_: None, report=False)   # a rerun: everything is known
         rerun_requests = len(server.requests) - first_requests
-        with ResultsStore(run_dir / "results.sqlite") as store:
-            after = {"fitness": {r[0]: tuple(r) for r in store._db.execute("SELECT program, fitness, finished_at FROM fitness")},
-                     "jobs": dict(store._db.execute("SELECT key, finished_at FROM jobs").fetchall())}
+        after = _snapshot(run_dir)
     return {"tmp": tmp, "text": text, "run_dir": run_dir, "requests": first_requests, "rerun_requests": rerun_requests,
             "before": before, "after": after, "model_dir": tiny_model_dir}
 
 
-from harness.store import ResultsStore  # noqa: E402
+def _snapshot(run_dir: Path) -> dict:
+    """Every fitness row and job with the time it was written: a rerun that redoes nothing leaves it equal."""
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        rows = store._db.execute("SELECT program, fitness, finished_at FROM fitness")
+        return {"fitness": {r[0]: tuple(r) for r in rows},
+                "jobs": dict(store._db.execute("SELECT key, finished_at FROM jobs").fetchall())}
 
 
 def _summary(run_dir: Path) -> dict:
@@ -286,7 +287,8 @@ def test_best_of_n_spends_the_same_llm_calls(evolved):
     setup = restyled["extra"]["fitness_setup"]
     with ResultsStore(evolved["run_dir"] / "results.sqlite") as store:
         (seed,) = [c for c in store.candidates(round=0) if not (c["extra"] or {}).get("mode")]
-        assert store.fitness(setup, program=restyled["id"])["fitness"] == store.fitness(setup, program=seed["id"])["fitness"]
+        same = store.fitness(setup, program=seed["id"])["fitness"]
+        assert store.fitness(setup, program=restyled["id"])["fitness"] == same
 
 
 def test_best_programs_are_scored_on_the_test_windows(evolved):
