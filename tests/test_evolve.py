@@ -83,6 +83,28 @@ def test_fitness_is_mean_log_perplexity_and_inf_on_failure():
     assert Fitness.from_row({"fitness": None, "status": "timeout", "levels": []}).value == math.inf
 
 
+def test_heldout_windows_never_touch_the_reported_ones(tiny_tokenizer, text_file, data_dir):
+    from harness.config import EvalConfig, EvolutionConfig
+    from harness.evaluate import EvalSetup, eval_windows
+    from harness.data import eval_text
+    from harness.evolve import heldout_windows
+
+    evo = EvolutionConfig(fitness_windows=3)
+    # WikiText-2: the validation file, while the report scores the test file.
+    w, desc = heldout_windows(tiny_tokenizer, EvalConfig(source="wikitext2", seqlen=64, max_windows=2), evo)
+    assert tuple(w.shape) == (3, 64) and desc["source"] == "wikitext2:validation" and desc["first_window"] == 0
+    # A text file: the windows right after the max_windows reported ones.
+    ecfg = EvalConfig(source=f"text:{text_file}", seqlen=64, max_windows=2)
+    w, desc = heldout_windows(tiny_tokenizer, ecfg, evo)
+    every = eval_windows(tiny_tokenizer, eval_text(ecfg.source), EvalSetup(ecfg.source, 64, None))
+    assert desc["first_window"] == 2 and (w == every[2:5]).all()
+    with pytest.raises(ValueError, match="needs 3 after"):
+        heldout_windows(tiny_tokenizer, EvalConfig(source=f"text:{text_file}", seqlen=64,
+                                                   max_windows=every.shape[0] - 1), evo)
+    with pytest.raises(ValueError, match="evaluation text itself"):
+        heldout_windows(tiny_tokenizer, ecfg, EvolutionConfig(heldout_source=ecfg.source))
+
+
 # ----------------------------------------------------------------------------------------- database
 
 def _prog(pid: str, value: float, h: str | None = None) -> Program:
