@@ -104,6 +104,24 @@ class ScoringConfig:
 
 
 @dataclass(frozen=True)
+class EvolutionConfig:
+    """Evolutionary search per idea (harness/evolve.py), plus a best-of-N control at equal LLM calls."""
+    enabled: bool = False
+    ideas: tuple[str, ...] = ()                  # idea ids (or "table4" / "all"); empty: generation.ideas
+    generator: int = 0                           # index into generation.generators: the model that evolves
+    generations: int = 3
+    population: int = 4                          # programs kept per idea (best fitness first)
+    top_k: int = 2                               # programs shown in each evolve prompt
+    children_per_generation: int = 2             # LLM calls per generation
+    fitness_levels: tuple[float, ...] = (0.5, 0.7)
+    fitness_windows: int = 2                     # held-out windows of eval.seqlen tokens
+    heldout_source: str | None = None            # None: WikiText-2 validation (eval wikitext2), or the windows
+                                                 # after the reported ones (eval text:PATH); or "text:PATH"
+    temperature: float | None = None             # None: the generator's own; both arms use the same
+    best_of_n: bool = True
+
+
+@dataclass(frozen=True)
 class ExperimentConfig:
     run: RunConfig = RunConfig()
     model: ModelConfig = ModelConfig()
@@ -114,6 +132,7 @@ class ExperimentConfig:
     sandbox: SandboxConfig = SandboxConfig()
     references: ReferencesConfig = ReferencesConfig()
     scoring: ScoringConfig = ScoringConfig()
+    evolution: EvolutionConfig = EvolutionConfig()
 
 
 def _coerce(value, hint, where: str):
@@ -188,7 +207,33 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
                         ("calibration.nsamples", cfg.calibration.nsamples), ("eval.seqlen", cfg.eval.seqlen)):
         if value < 1:
             raise ConfigError(f"{name}: must be >= 1, got {value}")
+    _validate_evolution(cfg)
     return cfg
+
+
+def _validate_evolution(cfg: ExperimentConfig) -> None:
+    e = cfg.evolution
+    for name in ("generations", "population", "top_k", "children_per_generation", "fitness_windows"):
+        minimum = 0 if name == "generations" else 1
+        if getattr(e, name) < minimum:
+            raise ConfigError(f"evolution.{name}: must be >= {minimum}, got {getattr(e, name)}")
+    if e.top_k > e.population:
+        raise ConfigError(f"evolution.top_k: {e.top_k} exceeds evolution.population {e.population}")
+    if not e.fitness_levels:
+        raise ConfigError("evolution.fitness_levels: give at least one level")
+    for lv in e.fitness_levels:
+        if not 0 < lv < 1:
+            raise ConfigError(f"evolution.fitness_levels: {lv} is not in (0, 1)")
+    if e.heldout_source is not None and not e.heldout_source.startswith("text:"):
+        raise ConfigError(f"evolution.heldout_source: {e.heldout_source!r} is not 'text:PATH' (leave it out for "
+                          "the default held-out slice)")
+    if e.enabled:
+        if not 0 <= e.generator < len(cfg.generation.generators):
+            raise ConfigError(f"evolution.generator: {e.generator} is not an index into generation.generators "
+                              f"({len(cfg.generation.generators)} configured)")
+        if e.heldout_source is None and cfg.eval.source.startswith("text:") and cfg.eval.max_windows is None:
+            raise ConfigError("evolution: with eval.source text:PATH the held-out windows are those after the "
+                              "reported ones, so set eval.max_windows (or evolution.heldout_source)")
 
 
 def load_config(path: str | Path) -> ExperimentConfig:

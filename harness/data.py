@@ -133,6 +133,21 @@ def eval_text(source: str = "wikitext2", *, data_dir_: str | None = None) -> Tex
                 hashlib.sha256(text.encode()).hexdigest(), WIKITEXT_JOIN)
 
 
+def heldout_text(*, data_dir_: str | None = None) -> Text:
+    """WikiText-2 validation, joined with ``"\\n\\n"`` exactly as the test split is for evaluation.
+
+    For selection signals (evolution's fitness) that must never see the reported test windows.
+    """
+    root = data_dir(data_dir_)
+    if root is not None:
+        path = _local(root, "wikitext-2-raw/wiki.valid.raw")
+        rows, sha = wikitext_rows(path)
+        return Text(WIKITEXT_JOIN.join(rows), "wikitext2:validation", str(path), sha, WIKITEXT_JOIN)
+    text = WIKITEXT_JOIN.join(_hf_wikitext_rows("validation"))
+    return Text(text, "wikitext2:validation", "hf:wikitext/wikitext-2-raw-v1",
+                hashlib.sha256(text.encode()).hexdigest(), WIKITEXT_JOIN)
+
+
 def calib_documents(source: str = "c4", *, data_dir_: str | None = None) -> tuple[list[str], dict]:
     """Calibration documents and a description of where they came from."""
     if source.startswith("text:"):

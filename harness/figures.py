@@ -95,3 +95,31 @@ def success_figure(path: Path, title: str, rates: dict[str, dict[str, float]]) -
     ax.set_ylabel("share of one-pass programs")
     ax.grid(True, axis="y", alpha=0.25)
     return _finish(fig, ax, path)
+
+
+def history_figure(path: Path, title: str, history: dict[str, list[float | None]]) -> Path:
+    """Best fitness (lower is better) after each generation; a one-point series is a dotted level line."""
+    fig, ax = plt.subplots(figsize=(8.5, 4.4))
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("generation (0 = seeds)")
+    ax.set_ylabel("best held-out fitness (mean log-ppl)")
+    ax.grid(True, alpha=0.25)
+    longest = max((len(v) for v in history.values()), default=1)
+    drawn = 0
+    for label, values in history.items():
+        pts = [(g, v) for g, v in enumerate(values) if v is not None and v == v and v != float("inf")]
+        if not pts:
+            continue
+        if len(values) == 1:   # best-of-N: no generations, one level to compare against
+            ax.axhline(pts[0][1], linestyle=":", linewidth=1.2, label=label, color=f"C{drawn % 10}")
+        else:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", markersize=3.5, linewidth=1.4,
+                    label=label, color=f"C{drawn % 10}")
+        drawn += 1
+    if drawn:
+        from matplotlib.ticker import MaxNLocator
+        ax.set_xlim(-0.2, max(longest - 1, 1) + 0.2)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        _no_data(ax, "no program ran ok: nothing to plot")
+    return _finish(fig, ax, path)

@@ -12,7 +12,7 @@ import logging
 import queue
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -37,6 +37,7 @@ class Sweep:
     levels: tuple[float, ...]
     uses_calibration: bool
     ids: dict                 # idea / generator / sample columns for candidates
+    extra: dict = field(default_factory=dict)   # added to each job's extra (evolution tags its best programs)
 
 
 def generator_name(g: GeneratorConfig) -> str:
@@ -160,7 +161,8 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
                 key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
                 calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
                 artefacts={"pruner": str(sweep.path)}, measured=measured.get(r.level),
-                extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend},
+                extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend,
+                       **sweep.extra},
                 **sweep.ids)
         out.append(row(result))
         echo(out[-1])
@@ -247,6 +249,14 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
                         break
                     candidates += current
                     execute(cfg, scorer, calib, plan(cfg, scorer, current, references=False), spec, say)
+            if cfg.evolution.enabled:  # after the sweeps: its best programs are scored like any candidate
+                from .evolve import run_evolution
+                try:
+                    limits = sandbox_limits(cfg, (cfg.run.gpus or [None])[0])
+                    run_evolution(cfg, run_dir, store, scorer, calib, limits, say)
+                except Exception as e:  # the harness's own failure: what evolution stored stays, the report follows
+                    log.exception("evolution on %s failed", spec)
+                    say(f"evolution on {spec} failed in the harness: {type(e).__name__}: {e}")
             del lm, scorer
     if report:
         from .report import build_report

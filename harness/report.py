@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .evolve import BEST_OF_N, EVOLUTION_MODES, EVOLVE
 from .interface import Status
 from .store import ResultsStore
 
@@ -135,7 +136,7 @@ def _open(store_or_path) -> tuple[ResultsStore, bool, Path]:
 class Data:
     """The store's rows, de-duplicated, indexed the ways the tables need."""
 
-    def __init__(self, jobs: list[dict], candidates: list[dict], model: str | None):
+    def __init__(self, jobs: list[dict], candidates: list[dict], model: str | None, evolution: list[dict] = ()):
         # The newest row wins where one (kind, method, model, level, pattern) was run under several setups.
         latest: dict[tuple, dict] = {}
         self.superseded = 0
@@ -155,8 +156,16 @@ class Data:
         self.dense = dense[-1] if dense else None
         self.reference_methods = sorted({j["method"] for j in self.jobs if j["kind"] == "reference"})
 
-        self.candidates = list(candidates)
-        known = {c["id"] for c in self.candidates}
+        # Evolution's programs (harness/evolve.py) are not one-pass or repair programs: Tables 4 and 9 leave
+        # them out; those scored on the test windows (each arm's best) join Tables 5 and 8 and Figure 3.
+        self.candidates = [c for c in candidates if _mode(c) not in EVOLUTION_MODES]
+        self.evolution_programs = {c["id"]: c for c in candidates if _mode(c) in EVOLUTION_MODES}
+        latest_evo: dict[tuple, dict] = {}
+        for e in sorted(evolution, key=lambda e: e["finished_at"]):
+            if e["model"] == self.model:
+                latest_evo[(e["idea"], e["generator"])] = e
+        self.evolution = [latest_evo[k] for k in sorted(latest_evo)]
+        known = {c["id"] for c in self.candidates} | set(self.evolution_programs)
         for j in self.jobs:   # candidate jobs whose generation was never recorded still get a row
             if j["kind"] == "candidate" and j["method"] not in known:
                 known.add(j["method"])
@@ -172,6 +181,8 @@ class Data:
         for js in self.cand_jobs.values():
             js.sort(key=lambda j: (_pattern_rank(j["pattern"]), j["sparsity"]))
         self.generators = sorted({c["generator"] for c in self.candidates})
+        # Every program that may have test jobs: the tables of scored programs iterate over these.
+        self.scored = self.candidates + [c for i, c in self.evolution_programs.items() if self.cand_jobs.get(i)]
 
     def job(self, kind: str, method: str, pattern: str, level: float) -> dict | None:
         return self.index.get((kind, method, pattern, float(level)))
@@ -184,6 +195,10 @@ class Data:
     def patterns(self, kind: str, methods=None) -> list[str]:
         ps = {j["pattern"] for j in self.jobs if j["kind"] == kind and (methods is None or j["method"] in methods)}
         return sorted(ps, key=_pattern_rank)
+
+
+def _mode(c: dict) -> str | None:
+    return (c.get("extra") or {}).get("mode")
 
 
 def _pattern_rank(p: str) -> tuple:
@@ -349,7 +364,7 @@ def outcome_category(d: Data, c: dict) -> str:
 def _numbers(d: Data) -> tuple[dict[str, str], bool]:
     """Idea -> number: the paper's Table 4 number where the candidate says it, else the next free one, starred."""
     known: dict[str, int] = {}
-    for c in d.candidates:
+    for c in d.scored:
         n = (c.get("extra") or {}).get("paper_number")
         if n is not None and c["idea"] not in known:
             try:
@@ -359,7 +374,7 @@ def _numbers(d: Data) -> tuple[dict[str, str], bool]:
     out = {idea: f"{n:02d}" for idea, n in known.items()}
     nxt = max(known.values(), default=0) + 1
     starred = False
-    for idea in sorted({c["idea"] for c in d.candidates} - set(known)):
+    for idea in sorted({c["idea"] for c in d.scored} - set(known)):
         out[idea] = f"{nxt:02d}*"
         nxt += 1
         starred = True
@@ -491,6 +506,10 @@ def _cand_label(d: Data, c: dict, numbers: dict[str, str], multi_gen: bool, mult
     label = f"{numbers[c['idea']]} {c['idea']}"
     if multi_gen:
         label += f" [{c['generator']}]"
+    if _mode(c) == EVOLVE:
+        return label + f" evolved g{c.get('round') or 0}.{c.get('sample') or 0}"
+    if _mode(c) == BEST_OF_N:
+        return label + f" best-of-N s{c.get('sample') or 0}"
     if (c["idea"], c["generator"]) in multi_sample:
         label += f" s{c.get('sample') or 0}"
     if c.get("round"):
@@ -499,7 +518,7 @@ def _cand_label(d: Data, c: dict, numbers: dict[str, str], multi_gen: bool, mult
 
 
 def ok_candidates(d: Data, pattern: str | None = None) -> list[dict]:
-    return [c for c in d.candidates
+    return [c for c in d.scored
             if any(j["status"] == Status.OK and (pattern is None or j["pattern"] == pattern)
                    for j in d.cand_jobs.get(c["id"], []))]
 
@@ -508,7 +527,7 @@ def candidate_labels(d: Data) -> dict[str, str]:
     numbers, _ = _numbers(d)
     seen = Counter((c["idea"], c["generator"]) for c in d.candidates if not c.get("round"))
     multi = {k for k, n in seen.items() if n > 1}
-    return {c["id"]: _cand_label(d, c, numbers, len(d.generators) > 1, multi) for c in d.candidates}
+    return {c["id"]: _cand_label(d, c, numbers, len(d.generators) > 1, multi) for c in d.scored}
 
 
 def human_methods(d: Data) -> list[str]:
@@ -524,7 +543,7 @@ def best_human(d: Data, pattern: str, level: float) -> dict | None:
 def table5(d: Data) -> list[Table]:
     labels = candidate_labels(d)
     out = []
-    cand_ids = [c["id"] for c in d.candidates]
+    cand_ids = [c["id"] for c in d.scored]
     for pattern in d.patterns("candidate") or ["unstructured"]:
         cands = sorted(ok_candidates(d, pattern), key=lambda c: (labels[c["id"]], c["id"]))
         levels = d.levels("candidate", cand_ids, pattern) or _fallback_levels(d, pattern)
@@ -603,6 +622,7 @@ def table_summary(d: Data) -> Table:
         {"Quantity": "jobs", "Value": ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"},
         {"Quantity": "job statuses", "Value": ", ".join(f"{n} {s}" for s, n in sorted(status.items())) or "none"},
         {"Quantity": "generated programs", "Value": str(len(d.candidates))},
+        {"Quantity": "evolution programs", "Value": f"{len(d.evolution_programs)} (Table 10; not counted above)"},
         {"Quantity": "generators", "Value": ", ".join(d.generators) or "none"},
     ]
     notes = []
@@ -683,6 +703,137 @@ def table_cost(d: Data) -> Table:
     return _table("table9", "Table 9 (extra): Cost per working algorithm, per generator model", rows, cols, notes, used)
 
 
+# --------------------------------------------------------------------------------------- table 10
+
+def _mean_log(values: list[float | None]) -> float | None:
+    """Mean log-perplexity, or None unless every value is a finite positive number."""
+    if not values or any(v is None or not math.isfinite(v) or v <= 0 for v in values):
+        return None
+    return sum(math.log(v) for v in values) / len(values)
+
+
+def evolution_verdict(evolved: dict, control: dict | None, evolved_test: float | None,
+                      control_test: float | None) -> str:
+    """One line: is the evolved best better than the best-of-N best at equal LLM calls?
+
+    ``evolved`` / ``control``: the arms of an evolution summary; ``*_test``: each best program's mean
+    log-perplexity on the reported test windows over the fitness levels (None: not every level ran ok).
+    The test windows decide; held-out fitness (what both arms selected on) only when test numbers lack.
+    """
+    if control is None:
+        return "no best-of-N control was run (evolution.best_of_n = false)"
+    calls = (f"at equal LLM calls ({evolved['calls']})" if evolved["calls"] == control["calls"]
+             else f"at unequal LLM calls ({evolved['calls']} vs {control['calls']})")
+    fit = [(a.get("best") or {}).get("fitness") for a in (evolved, control)]
+    if evolved_test is not None and control_test is not None:
+        a, b, what = evolved_test, control_test, "test mean log-ppl"
+    elif evolved_test is not None or control_test is not None:
+        who = "evolution" if evolved_test is not None else "best-of-N"
+        return f"{'evolution' if who == 'evolution' else 'evolution not'} better than best-of-N {calls}: " \
+               f"only {who}'s best ran ok at every level on the test windows"
+    elif fit[0] is not None or fit[1] is not None:
+        if fit[0] is None or fit[1] is None:
+            who = "evolution" if fit[0] is not None else "best-of-N"
+            return f"{'evolution' if who == 'evolution' else 'evolution not'} better than best-of-N {calls}: " \
+                   f"only {who} found a program that ran ok (held-out), none was scored on the test windows"
+        a, b, what = fit[0], fit[1], "held-out fitness; no test numbers"
+    else:
+        return f"neither arm produced a program that ran ok {calls}"
+    if a < b:
+        return f"evolution better than best-of-N {calls}: {what} {a:.4f} vs {b:.4f}"
+    if a == b:
+        return f"evolution not better than best-of-N {calls}: tie, {what} {a:.4f} both"
+    return f"evolution not better than best-of-N {calls}: {what} {a:.4f} vs {b:.4f}"
+
+
+def _heldout_cell(fit: dict | None, level: float) -> str:
+    if not fit:
+        return NOT_RUN
+    for s in fit.get("levels") or []:
+        if abs(float(s["level"]) - level) < 1e-9:
+            return fmt_ppl(s.get("perplexity")) if s["status"] == Status.OK and s.get("perplexity") else s["status"]
+    return NOT_RUN
+
+
+def _fitness_cell(fit: dict | None, missing: str) -> str:
+    if not fit:
+        return missing
+    return f"{fit['fitness']:.4f}" if fit.get("fitness") is not None else fit.get("status") or "failed"
+
+
+def table_evolution(d: Data) -> list[Table]:
+    """Table 10: evolution's best vs best-of-N's best vs Wanda / SparseGPT, per idea, at the fitness levels."""
+    if not d.evolution:
+        return []
+    labels = candidate_labels(d)
+    levels = sorted({float(lv) for e in d.evolution for lv in e["levels"]})
+    multi_gen = len({e["generator"] for e in d.evolution}) > 1
+    cols = ["Core Idea", "Arm", "Program", "LLM calls", "Held-out fitness"]
+    for lv in levels:
+        cols += [f"Held-out ppl {fmt_level(lv)}", f"Test ppl {fmt_level(lv)}"]
+    rows, used, verdicts = [], [], []
+    for e in d.evolution:
+        idea = e["idea"] + (f" [{e['generator']}]" if multi_gen else "")
+        arms = [("evolution", e["evolution"]), ("best-of-N", e.get("best_of_n"))]
+        tests = {}
+        for name, arm in arms:
+            if arm is None:
+                rows.append({"Core Idea": idea, "Arm": name, "Program": "not run (evolution.best_of_n = false)",
+                             "LLM calls": "0", "Held-out fitness": NOT_RUN,
+                             **{c: NOT_RUN for c in cols[5:]}})
+                continue
+            best = arm.get("best")
+            row = {"Core Idea": idea, "Arm": name, "LLM calls": str(arm["calls"]),
+                   "Program": (labels.get(best["id"], best["id"])
+                               + (" (seed: no child beat it)" if name == "evolution" and best["generation"] == 0
+                                  else "")) if best else "no program with code",
+                   "Held-out fitness": _fitness_cell(best, "no program with code")}
+            test = []
+            for lv in levels:
+                j = d.job("candidate", best["id"], "unstructured", lv) if best else None
+                used.append(j)
+                row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(best, lv)
+                row[f"Test ppl {fmt_level(lv)}"] = job_cell(j)
+                test.append(j["perplexity"] if j and j["status"] == Status.OK else None)
+            tests[name] = _mean_log(test)
+            rows.append(row)
+        for m in FIGURE3_HUMANS[:2]:   # wanda, sparsegpt
+            fit = (e.get("humans") or {}).get(m)
+            row = {"Core Idea": idea, "Arm": DISPLAY[m], "Program": f"reference {m}", "LLM calls": "0 (human)",
+                   "Held-out fitness": _fitness_cell(fit, NOT_RUN)}
+            for lv in levels:
+                j = d.job("reference", m, "unstructured", lv)
+                used.append(j)
+                row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(fit, lv)
+                row[f"Test ppl {fmt_level(lv)}"] = job_cell(j)
+            rows.append(row)
+        verdicts.append({"Core Idea": idea, "Evolution calls": str(e["evolution"]["calls"]),
+                         "Best-of-N calls": str(e["best_of_n"]["calls"]) if e.get("best_of_n") else "0 (not run)",
+                         "Programs (evolution)": f"{e['evolution']['programs']} distinct, "
+                                                 f"{e['evolution']['duplicates']} duplicate(s)",
+                         "Verdict": evolution_verdict(e["evolution"], e.get("best_of_n"), tests.get("evolution"),
+                                                      tests.get("best-of-N"))})
+    h = d.evolution[0].get("heldout") or {}
+    e0 = d.evolution[0]
+    notes = [f"Held-out fitness: mean log-perplexity over the levels on {h.get('windows', '?')} held-out window(s) "
+             f"of {h.get('seqlen', '?')} tokens of {h.get('source', '?')} from window {h.get('first_window', 0)} "
+             "(never the reported test windows); lower is better; a failing level makes it the failure's status.",
+             "Test ppl: the reported evaluation windows (fingerprints below), as in Tables 1 and 5.",
+             f"Evolution: seeds (the one-pass programs) then {e0['generations']} generation(s) of "
+             f"{e0['children_per_generation']} children prompted with the top {e0['top_k']} of a population of "
+             f"{e0['population']}; duplicates by normalised AST are not re-run. Best-of-N: as many independent "
+             "one-pass samples as evolution spent LLM calls, the best by the same held-out fitness."]
+    if h.get("overlaps_calibration"):
+        notes.append("Warning: the held-out windows come from the calibration text (wikitext2 validation).")
+    t = _table("table10", f"Table 10 (extra): Evolution vs best-of-N vs human methods ({d.model})", rows, cols,
+               notes, used)
+    v = _table("table10b", "Table 10b (extra): Is evolution better than best-of-N at equal LLM calls?", verdicts,
+               ["Core Idea", "Evolution calls", "Best-of-N calls", "Programs (evolution)", "Verdict"],
+               ["The test windows decide (mean log-perplexity over the fitness levels); the held-out fitness "
+                "only when a best program has no test numbers."], used)
+    return [t, v]
+
+
 # ----------------------------------------------------------------------------------------- figures
 
 def _ok_series(d: Data, kind: str, method: str, pattern: str = "unstructured") -> dict[float, float]:
@@ -719,6 +870,17 @@ def make_figures(d: Data, out: Path) -> list[Figure]:
                                                  dense=dense, thin=thin),
                        f"Figure 3: Machine-generated candidates that ran ok (thin dashed) vs {', '.join(FIGURE3_HUMANS)} "
                        f"(thick). {absent}"))
+    if d.evolution:
+        history = {}
+        for e in d.evolution:
+            for name, arm in (("evolution", e["evolution"]), ("best-of-N", e.get("best_of_n"))):
+                if arm and arm.get("history"):
+                    history[f"{e['idea']} {name}"] = arm["history"]
+        figs.append(Figure("figure5", F.history_figure(out / "figure5.png", "Figure 5: best held-out fitness per "
+                                                       "generation", history),
+                           "Figure 5: Best held-out fitness (mean log-perplexity over the fitness levels) after each "
+                           "generation of evolution (0 = seeds); best-of-N's best as a dotted line at its level. "
+                           "Failing programs (infinite fitness) are not points."))
     if len(d.generators) > 1:
         rates = {}
         first_pass = [c for c in d.candidates if not c.get("round")]
@@ -807,7 +969,7 @@ def to_html(title: str, tables: list[Table], figures: list[Figure], generated: s
 
 def collect_tables(d: Data, table6_method: str | None = None) -> list[Table]:
     tables = table1(d) + table2(d) + table3(d) + table4(d) + table4c(d) + table5(d) + table6(d, table6_method)
-    tables += [table_summary(d), table_jobs(d), table_cost(d)]
+    tables += [table_summary(d), table_jobs(d), table_cost(d)] + table_evolution(d)
     for t in tables:   # the promise of the module docstring, checked rather than hoped for
         bad = [(r, c) for c in t.frame.columns for r, v in enumerate(t.frame[c])
                if not isinstance(v, str) or v.strip() in ("", "NA", "nan", "NaN", "None")]
@@ -821,7 +983,7 @@ def render(store_or_path, out_dir, *, title: str | None = None, model: str | Non
     """Build every table and figure and write them; returns what was written."""
     store, owned, _ = _open(store_or_path)
     try:
-        d = Data(store.rows(), store.candidates(), model)
+        d = Data(store.rows(), store.candidates(), model, store.evolution())
     finally:
         if owned:
             store.close()

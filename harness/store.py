@@ -56,6 +56,26 @@ CREATE TABLE IF NOT EXISTS candidates (
     extra             TEXT,
     finished_at       REAL NOT NULL
 );
+-- Evolution (harness/evolve.py): a program's held-out fitness, never a reported number.
+CREATE TABLE IF NOT EXISTS fitness (
+    program           TEXT NOT NULL,      -- candidate id, or reference:<method>
+    setup             TEXT NOT NULL,      -- digest of model + evaluation setup + held-out windows + levels
+    ast_hash          TEXT,               -- harness.evolve.normalised_ast_hash of its code
+    fitness           REAL,               -- mean log-perplexity over the levels; NULL when a level failed
+    status            TEXT NOT NULL,      -- ok, or the first failing level's status
+    levels            TEXT,               -- JSON: [{level, status, perplexity, detail}]
+    finished_at       REAL NOT NULL,
+    PRIMARY KEY (program, setup)
+);
+CREATE TABLE IF NOT EXISTS evolution (
+    idea              TEXT NOT NULL,
+    model             TEXT NOT NULL,
+    generator         TEXT NOT NULL,
+    setup             TEXT NOT NULL,
+    summary           TEXT NOT NULL,      -- JSON: see harness.evolve.EvolutionSummary
+    finished_at       REAL NOT NULL,
+    PRIMARY KEY (idea, model, generator, setup)
+);
 """
 
 
@@ -163,6 +183,36 @@ class ResultsStore:
             d = dict(row)
             d["extra"] = json.loads(d["extra"]) if d["extra"] else None
             out.append(d)
+        return out
+
+    def put_fitness(self, program: str, setup: str, ast_hash: str | None, fitness: float | None, status: str,
+                    levels: list[dict]) -> None:
+        self._db.execute("INSERT OR REPLACE INTO fitness VALUES (?,?,?,?,?,?,?)",
+                         (program, setup, ast_hash, fitness, status, json.dumps(levels), time.time()))
+        self._db.commit()
+
+    def fitness(self, setup: str, *, program: str | None = None, ast_hash: str | None = None) -> dict | None:
+        """The held-out fitness of ``program`` (or of any program with ``ast_hash``) under ``setup``, or None."""
+        col, value = ("program", program) if program is not None else ("ast_hash", ast_hash)
+        row = self._db.execute(f"SELECT * FROM fitness WHERE setup = ? AND {col} = ? ORDER BY finished_at LIMIT 1",
+                               (setup, value)).fetchone()
+        if row is None:
+            return None
+        d = dict(row)
+        d["levels"] = json.loads(d["levels"]) if d["levels"] else []
+        return d
+
+    def put_evolution(self, idea: str, model: str, generator: str, setup: str, summary: dict) -> None:
+        self._db.execute("INSERT OR REPLACE INTO evolution VALUES (?,?,?,?,?,?)",
+                         (idea, model, generator, setup, json.dumps(summary), time.time()))
+        self._db.commit()
+
+    def evolution(self) -> list[dict]:
+        """Every evolution summary (a dict each, with idea, model, generator, setup and finished_at added)."""
+        out = []
+        for row in self._db.execute("SELECT * FROM evolution ORDER BY idea, model, generator, finished_at"):
+            d = dict(row)
+            out.append({**json.loads(d.pop("summary")), **d})
         return out
 
     def rows(self, **where) -> list[dict]:

@@ -157,6 +157,9 @@ def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels
                 container.remove(force=True, v=True)
             except docker.errors.NotFound:
                 pass
+            except docker.errors.APIError as e:  # 409 "removal already in progress": the engine removes it
+                if e.status_code != 409:
+                    raise
         if "run" in phases:
             phases["teardown"] = time.perf_counter() - t
     return ExecOutcome(exit_code=exit_code, timed_out=timed_out, oom_killed=oom, log_tail=log_tail,

@@ -70,3 +70,18 @@ def test_errors_name_the_key(tmp_path, text, message):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_evolution_section(tmp_path):
+    from harness.config import EvolutionConfig
+    assert ExperimentConfig().evolution == EvolutionConfig() and not EvolutionConfig().enabled
+    cfg = load_config(write(tmp_path, "[evolution]\nenabled = true\ngenerations = 5\nfitness_levels = [0.6]\n"))
+    assert cfg.evolution.generations == 5 and cfg.evolution.fitness_levels == (0.6,)
+    for bad, match in (("top_k = 5\npopulation = 2", "top_k"), ("fitness_levels = [1.5]", "fitness_levels"),
+                       ("fitness_levels = []", "fitness_levels"), ("children_per_generation = 0", "children"),
+                       ("heldout_source = 'wikitext2'", "heldout_source"), ("enabled = true\ngenerator = 3", "generator"),
+                       ("bogus = 1", "unknown key")):
+        with pytest.raises(ConfigError, match=match):
+            load_config(write(tmp_path, f"[evolution]\n{bad}\n"))
+    with pytest.raises(ConfigError, match="max_windows"):
+        load_config(write(tmp_path, "[eval]\nsource = 'text:x.txt'\n[evolution]\nenabled = true\n"))

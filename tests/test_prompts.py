@@ -22,10 +22,14 @@ def test_catalogue_has_table4_and_human_counterparts():
         assert len(idea.description.split()) >= 25, idea.id  # a paragraph, not a label
 
 
+# Templates that take more than the idea: the least they need (StrictUndefined fails on anything missing).
+TEMPLATE_EXTRAS = {"evolve": {"programs": [], "levels": [0.5], "generation": 1, "generations": 1}}
+
+
 @pytest.mark.parametrize("template", list_templates())
 @pytest.mark.parametrize("idea_id", list(IDEAS))
 def test_every_template_renders_for_every_idea(idea_id, template):
-    messages = render_messages(IDEAS[idea_id], template)
+    messages = render_messages(IDEAS[idea_id], template, **TEMPLATE_EXTRAS.get(template, {}))
     assert [m["role"] for m in messages] == ["system", "user"]
     system, user = (m["content"] for m in messages)
     assert interface_document().strip() in system

@@ -1,0 +1,584 @@
+"""Evolutionary search over pruning programs (FunSearch / AlphaEvolve style), with a best-of-N control.
+
+Per idea and model:
+
+1. **Seeds** (generation 0): the pipeline's one-pass programs for the idea from the evolving generator
+   (or, if the idea was not generated, ``generation.samples`` one-pass samples asked here).
+2. **Generations 1..G**: the ``top_k`` best programs of the population, with their held-out scores,
+   go into ``prompts/evolve.j2``; the model writes ``children_per_generation`` new programs; each is
+   extracted, deduplicated by :func:`normalised_ast_hash`, sandboxed at the fitness levels and scored.
+   The population keeps the ``population`` best programs (:class:`ProgramsDatabase`).
+3. **Best-of-N**: N = the LLM calls evolution spent on the idea (seeds included), as independent
+   one-pass samples (template ``user``, sample indices from :data:`BEST_OF_N_OFFSET`, so none is one of
+   the pipeline's own samples), the best picked by the same held-out fitness.
+4. The best program of each arm is then scored on the **reported test windows** at the fitness levels
+   through the ordinary sandbox + :class:`~harness.scoring.Scorer` path (``candidate`` jobs), and the
+   summary goes to the store's ``evolution`` table for the report's Table 10.
+
+**Fitness** is the mean over the fitness levels of the log-perplexity on held-out windows
+(:func:`heldout_windows`), which are never the reported test windows; any level that fails makes it
+``+inf`` and the failing status is kept. Lower is better.
+
+Every program is a row of the store's ``candidates`` table (``round`` = generation, ``parent`` = the
+best program of the prompt that produced it, ``extra.mode`` = ``evolve`` | ``best-of-n``) and has its
+held-out fitness in the ``fitness`` table, so a killed run resumes: the response cache makes the LLM
+calls free and the fitness table makes the sandbox runs free.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import logging
+import math
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .extract import extract_code
+from .interface import Status
+from .llm.base import GenerationError, GenerationParams
+from .llm.replay import cassette_line
+from .prompting import Idea, render_messages
+from .store import CandidateRecord, ResultsStore
+
+if TYPE_CHECKING:  # torch only where tensors are made: the report imports this module's constants
+    import torch
+
+log = logging.getLogger("prunegen.evolve")
+
+EVOLVE, BEST_OF_N = "evolve", "best-of-n"    # candidates.extra["mode"]
+EVOLUTION_MODES = (EVOLVE, BEST_OF_N)
+BEST_OF_N_OFFSET = 1000                      # best-of-N sample indices: 1000, 1001, ...
+HUMAN_BASELINES = ("wanda", "sparsegpt")     # scored on the held-out windows too, for comparison
+
+
+# ------------------------------------------------------------------------------------ program identity
+
+def _strip_docstring(node) -> None:
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        node.body = body[1:] or [ast.Pass()]
+
+
+def _rename_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    """Rename the names a function assigns to ``_v0, _v1, ...`` in order of first appearance.
+
+    Parameters (of the function and any nested function or lambda) keep their names, because callers
+    pass them by keyword; so do names declared ``global`` / ``nonlocal`` and everything only read
+    (module globals such as ``torch``). Attribute names are not names and never change.
+    """
+    keep = {a.arg for n in ast.walk(fn) if isinstance(n, ast.arguments)
+            for a in (*n.posonlyargs, *n.args, *n.kwonlyargs, n.vararg, n.kwarg) if a is not None}
+    keep |= {name for n in ast.walk(fn) if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names}
+    names = sorted((n for n in ast.walk(fn) if isinstance(n, ast.Name)), key=lambda n: (n.lineno, n.col_offset))
+    mapping: dict[str, str] = {}
+    for n in names:
+        if isinstance(n.ctx, (ast.Store, ast.Del)) and n.id not in keep and n.id not in mapping:
+            mapping[n.id] = f"_v{len(mapping)}"
+    for n in names:
+        n.id = mapping.get(n.id, n.id)
+
+
+def normalised_ast_hash(code: str) -> str:
+    """A hash that two programs share when they differ only in form, not in what they do.
+
+    Normalised away: comments and whitespace (the AST has neither), docstrings of the module, classes
+    and functions, the provenance header, and the names of a function's local variables (consistently
+    renamed, see :func:`_rename_locals`). Kept: everything else, including parameter and global names,
+    constants, and the order of statements. Code that does not parse hashes its whitespace-collapsed text.
+    Returns 16 hex digits.
+    """
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return hashlib.sha256(("raw:" + " ".join(code.split())).encode()).hexdigest()[:16]
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            _strip_docstring(node)
+    # Top-level functions and methods; a nested function is renamed with (and as part of) its parent.
+    outer = [*tree.body, *(m for c in tree.body if isinstance(c, ast.ClassDef) for m in c.body)]
+    for node in outer:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _rename_locals(node)
+    dump = ast.dump(tree, annotate_fields=False, include_attributes=False)
+    return hashlib.sha256(dump.encode()).hexdigest()[:16]
+
+
+def program_code(text: str) -> str:
+    """A candidate file's code without the provenance header that harness.generate puts on top."""
+    if text.startswith("# prunegen candidate"):
+        head, sep, rest = text.partition("\n\n")
+        if sep and all(line.startswith("#") for line in head.splitlines()):
+            return rest
+    return text
+
+
+# ------------------------------------------------------------------------------------------ fitness
+
+@dataclass(frozen=True)
+class LevelScore:
+    level: float
+    status: str                    # ok, or the sandbox/validation status of this level
+    perplexity: float | None       # on the held-out windows; None unless ok
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Fitness:
+    value: float                   # mean log-perplexity over the levels; +inf if any level failed
+    status: str                    # ok, or the first failing level's status
+    levels: tuple[LevelScore, ...]
+
+    @property
+    def ok(self) -> bool:
+        return math.isfinite(self.value)
+
+    def as_json(self) -> dict:
+        return {"fitness": self.value if self.ok else None, "status": self.status,
+                "levels": [asdict(s) for s in self.levels]}
+
+    @classmethod
+    def from_row(cls, row: dict) -> "Fitness":
+        value = row["fitness"] if row.get("fitness") is not None else math.inf
+        return cls(value, row["status"], tuple(LevelScore(**s) for s in row.get("levels") or ()))
+
+
+def fitness_from_levels(levels: list[LevelScore] | tuple[LevelScore, ...]) -> Fitness:
+    """Mean log-perplexity over ``levels``; +inf with the first failure's status if any level failed."""
+    levels = tuple(levels)
+    bad = [s for s in levels if s.status != Status.OK.value or s.perplexity is None
+           or not math.isfinite(s.perplexity) or s.perplexity <= 0]
+    if bad or not levels:
+        real = [s for s in bad if s.status != Status.SKIPPED.value]
+        first = (real or bad)[0] if bad else None
+        status = first.status if first and first.status != Status.OK.value else Status.NON_FINITE.value
+        return Fitness(math.inf, status if levels else "no-levels", levels)
+    return Fitness(sum(math.log(s.perplexity) for s in levels) / len(levels), Status.OK.value, levels)
+
+
+def heldout_windows(tokenizer, eval_cfg, evo_cfg) -> tuple[torch.Tensor, dict]:
+    """The held-out windows [fitness_windows, eval.seqlen] fitness is measured on, and what they are.
+
+    * ``evolution.heldout_source = "text:PATH"``: the first windows of that file;
+    * eval source ``wikitext2``: the first windows of WikiText-2 **validation** (the report uses test);
+    * eval source ``text:PATH``: the windows right **after** the ``eval.max_windows`` reported ones
+      of the same text, so the two never share a token.
+    """
+    import torch
+
+    from .data import eval_text, heldout_text
+    from .perplexity import make_windows
+
+    n, seqlen = evo_cfg.fitness_windows, eval_cfg.seqlen
+    skip = 0
+    if evo_cfg.heldout_source:
+        text = eval_text(evo_cfg.heldout_source)
+        if eval_cfg.source == evo_cfg.heldout_source:
+            raise ValueError("evolution.heldout_source is the evaluation text itself: the fitness would see the "
+                             "reported windows; leave heldout_source out to use the windows after them")
+    elif eval_cfg.source == "wikitext2":
+        text = heldout_text()
+    else:
+        text = eval_text(eval_cfg.source)
+        skip = eval_cfg.max_windows or 0
+    ids = torch.tensor(tokenizer(text.text)["input_ids"], dtype=torch.long)
+    every = make_windows(ids, seqlen)
+    windows = every[skip: skip + n]
+    if windows.shape[0] < n:
+        raise ValueError(f"held-out text {text.source} has {every.shape[0]} windows of {seqlen} tokens; evolution "
+                         f"needs {n} after the {skip} reported ones")
+    return windows, {**text.describe(), "first_window": skip, "windows": n, "seqlen": seqlen}
+
+
+# ------------------------------------------------------------------------------------------ database
+
+@dataclass(frozen=True)
+class Program:
+    id: str                        # candidate id (also jobs.method when scored on the test windows)
+    code: str
+    ast_hash: str
+    fitness: Fitness
+    generation: int
+    path: str
+    parent: str | None = None
+
+
+class ProgramsDatabase:
+    """One idea's population: the ``capacity`` best programs by fitness, and every hash ever seen.
+
+    A program whose hash was seen before (even if since evicted) is a duplicate and is not added, so it
+    is neither re-run nor shown again. Ties in fitness keep the earlier program first.
+    """
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._members: list[tuple[float, int, Program]] = []
+        self._seen: dict[str, str] = {}   # ast hash -> id of the first program with it
+        self._count = 0
+
+    def duplicate_of(self, ast_hash: str) -> str | None:
+        return self._seen.get(ast_hash)
+
+    def add(self, program: Program) -> bool:
+        """Insert ``program`` unless its hash was seen; returns whether it was new."""
+        if program.ast_hash in self._seen:
+            return False
+        self._seen[program.ast_hash] = program.id
+        self._members.append((program.fitness.value, self._count, program))
+        self._count += 1
+        self._members.sort(key=lambda m: (m[0], m[1]))
+        del self._members[self.capacity:]
+        return True
+
+    def top(self, k: int) -> list[Program]:
+        return [m[2] for m in self._members[:k]]
+
+    def best(self) -> Program | None:
+        return self._members[0][2] if self._members else None
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+
+# ------------------------------------------------------------------------------------------- context
+
+@dataclass
+class EvolveContext:
+    """What one model's evolution needs: the run's config, store, scorer, calibration and LLM."""
+    cfg: object                    # ExperimentConfig
+    run_dir: Path
+    store: ResultsStore
+    scorer: object                 # harness.scoring.Scorer (its model, lock, dense weights)
+    calib: torch.Tensor            # LongTensor [nsamples, seqlen]
+    calib_desc: dict
+    windows: torch.Tensor          # held-out LongTensor [fitness_windows, seqlen]
+    heldout: dict                  # description of the held-out windows
+    limits: object                 # sandbox.limits.SandboxLimits
+    provider: object               # CachedProvider
+    params: GenerationParams
+    generator: str                 # provider:model, as in the candidates table
+    echo: Callable = print
+    setup: str = field(init=False)
+
+    def __post_init__(self):
+        evo = self.cfg.evolution
+        payload = [self.scorer.setup_digest, self.heldout.get("text_sha256"), self.heldout.get("first_window"),
+                   int(self.windows.shape[0]), int(self.windows.shape[1]), sorted(evo.fitness_levels)]
+        self.setup = hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
+
+    @property
+    def levels(self) -> tuple[float, ...]:
+        return tuple(sorted(self.cfg.evolution.fitness_levels))
+
+    @property
+    def model_tag(self) -> str:
+        from .generate import model_slug
+        return model_slug(Path(self.scorer.lm.info.spec).name)[:40]
+
+    @property
+    def slug(self) -> str:
+        from .generate import model_slug
+        return model_slug(self.provider.model)
+
+    def folder(self, idea: str) -> Path:
+        return self.run_dir / "evolution" / self.model_tag / idea / self.slug
+
+
+def run_sandboxed_fitness(ctx: EvolveContext, path: Path, uses_calibration: bool = True) -> Fitness:
+    """Sandbox ``path`` at the fitness levels; score each validated level on the held-out windows."""
+    from sandbox.api import load_validated, run_candidate
+    from sandbox.job import SandboxJob
+
+    from .perplexity import perplexity
+
+    cfg, scorer = ctx.cfg, ctx.scorer
+    job = SandboxJob(Path(scorer.lm.info.path), ctx.calib if uses_calibration else ctx.calib[:0], ctx.levels,
+                     "unstructured", device=cfg.model.device, dtype=cfg.model.dtype, stop_on_error=True)
+    scores = []
+    with tempfile.TemporaryDirectory(prefix="prunegen-fitness-") as keep:
+        for r in run_candidate(path, job, ctx.limits, backend=cfg.sandbox.backend, keep_dir=Path(keep)):
+            ppl = None
+            if r.ok:
+                with scorer.lock:
+                    try:
+                        load_validated(scorer.lm.model, r)
+                        ppl = perplexity(scorer.lm.model, ctx.windows, batch_size=scorer.setup.batch_size,
+                                         device=scorer.lm.info.device).perplexity
+                    finally:
+                        scorer.restore()
+            scores.append(LevelScore(float(r.level), str(r.status), ppl, (r.detail or "")[:300]))
+    return fitness_from_levels(scores)
+
+
+def program_fitness(ctx: EvolveContext, program_id: str, path: Path, ast_hash: str | None,
+                    uses_calibration: bool = True) -> Fitness:
+    """Held-out fitness of one program: from the store when this code was scored under this setup, else run."""
+    own = ctx.store.fitness(ctx.setup, program=program_id)
+    if own is not None and own["ast_hash"] == ast_hash:
+        return Fitness.from_row(own)   # a rerun: this very program was scored already
+    # The same code under another id (a restyled duplicate in the other arm) has the same fitness.
+    known = ctx.store.fitness(ctx.setup, ast_hash=ast_hash) if ast_hash is not None else None
+    f = Fitness.from_row(known) if known is not None else run_sandboxed_fitness(ctx, path, uses_calibration)
+    ctx.store.put_fitness(program_id, ctx.setup, ast_hash, f.value if f.ok else None, f.status,
+                          [asdict(s) for s in f.levels])
+    return f
+
+
+# ---------------------------------------------------------------------------------------- LLM calls
+
+@dataclass(frozen=True)
+class Reply:
+    """One LLM call's outcome: extraction status, the code (if any), and its usage."""
+    status: str
+    code: str | None
+    detail: str
+    path: Path | None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cost_usd: float | None = None
+    latency_s: float | None = None
+    cached: bool = False
+
+
+def ask(ctx: EvolveContext, idea: Idea, messages: list[dict], sample: int, stem: Path, template: str) -> Reply:
+    """One call: complete, log to the evolution cassette, extract, write ``<stem>.py`` with provenance."""
+    from .generate import provenance_header, _now, _write
+    from .prompting import prompt_hash
+
+    try:
+        completion = ctx.provider.complete(messages, ctx.params, sample)
+    except GenerationError as e:
+        return Reply(Status.GENERATION_ERROR.value, None, f"idea {idea.id} sample {sample}: {e}", None)
+    inner = getattr(ctx.provider, "inner", ctx.provider)
+    cassette = ctx.run_dir / "evolution" / "cassette.jsonl"
+    cassette.parent.mkdir(parents=True, exist_ok=True)
+    with open(cassette, "a", encoding="utf-8") as f:  # what `--provider replay` needs to rerun this evolution
+        f.write(cassette_line(identity=inner.identity(), model=ctx.provider.model, messages=messages,
+                              params=ctx.params, sample_index=sample, idea=idea.id, completion=completion) + "\n")
+    ex = extract_code(completion.text)
+    path = None
+    if ex.code is not None:
+        path = stem.with_suffix(".py")
+        header = provenance_header(idea=idea, model=completion.model, provider=ctx.provider.kind,
+                                   phash=prompt_hash(messages), template=template, date=_now(),
+                                   params=ctx.params.key_fields(), sample=sample, status=ex.status.value,
+                                   detail=ex.detail)
+        _write(path, header + ex.code)
+    u = completion.usage
+    return Reply(ex.status.value, ex.code, ex.detail, path, u.prompt_tokens, u.completion_tokens,
+                 completion.cost_usd, completion.latency_s, completion.cached)
+
+
+def _record(ctx: EvolveContext, idea: Idea, cid: str, sample: int, reply: Reply, *, mode: str, generation: int,
+            parent: str | None, ast_hash: str | None, fitness: Fitness | None, duplicate_of: str | None) -> None:
+    extra = {"mode": mode, "model": ctx.scorer.lm.info.spec, "title": idea.title, "paper_number": idea.paper_number,
+             "cached": reply.cached, "ast_hash": ast_hash, "duplicate_of": duplicate_of, "fitness_setup": ctx.setup}
+    if fitness is not None:
+        extra.update(fitness=fitness.value if fitness.ok else None, fitness_status=fitness.status,
+                     heldout=[asdict(s) for s in fitness.levels])
+    ctx.store.put_candidate(CandidateRecord(
+        id=cid, idea=idea.id, generator=ctx.generator, sample=sample, status=reply.status, detail=reply.detail,
+        path=str(reply.path) if reply.path else None, round=generation, parent=parent,
+        prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens, cost_usd=reply.cost_usd,
+        latency_s=reply.latency_s, extra=extra))
+
+
+def _consider(ctx: EvolveContext, db: ProgramsDatabase, arm: "ArmResult", idea: Idea, cid: str, sample: int,
+              reply: Reply, *, mode: str, generation: int, parent: str | None) -> Program | None:
+    """Dedup, score and record one reply (and count it in ``arm``); returns the new program, or None."""
+    arm.calls += 1
+    if reply.status != Status.OK.value or reply.code is None:
+        _record(ctx, idea, cid, sample, reply, mode=mode, generation=generation, parent=parent, ast_hash=None,
+                fitness=None, duplicate_of=None)
+        ctx.echo(f"  {cid}: {reply.status} {reply.detail[:80]}")
+        return None
+    h = normalised_ast_hash(reply.code)
+    dup = db.duplicate_of(h)
+    fitness = program_fitness(ctx, cid, reply.path, h) if dup is None else Fitness.from_row(
+        ctx.store.fitness(ctx.setup, ast_hash=h) or {"fitness": None, "status": "not-scored", "levels": []})
+    _record(ctx, idea, cid, sample, reply, mode=mode, generation=generation, parent=parent, ast_hash=h,
+            fitness=fitness, duplicate_of=dup)
+    if dup is not None:
+        arm.duplicates += 1
+        ctx.echo(f"  {cid}: duplicate of {dup} (same normalised AST), not re-run")
+        return None
+    program = Program(cid, reply.code, h, fitness, generation, str(reply.path), parent)
+    db.add(program)
+    arm.programs += 1
+    ctx.echo(f"  {cid}: fitness {_fmt(fitness.value)} ({fitness.status})")
+    return program
+
+
+# ------------------------------------------------------------------------------------------ the loop
+
+@dataclass
+class ArmResult:
+    """One arm of the comparison (evolution or best-of-N) for one idea."""
+    calls: int = 0                  # LLM calls spent (cache hits count: the budget is calls, not dollars)
+    programs: int = 0               # distinct programs scored
+    duplicates: int = 0
+    best: Program | None = None
+    history: list[float] = field(default_factory=list)   # best fitness after each generation (evolution)
+
+    def as_json(self) -> dict:
+        b = self.best
+        return {"calls": self.calls, "programs": self.programs, "duplicates": self.duplicates,
+                "history": [v if math.isfinite(v) else None for v in self.history],
+                "best": None if b is None else {"id": b.id, "generation": b.generation, "ast_hash": b.ast_hash,
+                                                "path": b.path, **b.fitness.as_json()}}
+
+
+def _view(p: Program) -> dict:
+    """A program as evolve.j2 shows it: numbers rounded, so a replayed run renders the same prompt."""
+    return {"id": p.id, "code": program_code(p.code).strip(), "status": p.fitness.status,
+            "fitness": _fmt(p.fitness.value),
+            "levels": [{"level": f"{s.level:g}", "status": s.status,
+                        "perplexity": None if s.perplexity is None else _fmt(s.perplexity)} for s in p.fitness.levels]}
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return "inf"
+    return f"{x:.3e}" if abs(x) >= 1e6 else f"{x:.3f}"
+
+
+def _seeds(ctx: EvolveContext, idea: Idea, db: ProgramsDatabase, arm: ArmResult) -> None:
+    """Generation 0: the pipeline's one-pass programs of this idea and generator, else our own samples."""
+    existing = [c for c in ctx.store.candidates(idea=idea.id, generator=ctx.generator, round=0)
+                if (c.get("extra") or {}).get("mode") not in EVOLUTION_MODES]
+    if existing:
+        for c in existing:
+            arm.calls += 1
+            if c["status"] != Status.OK.value or not c["path"] or not Path(c["path"]).is_file():
+                continue
+            code = program_code(Path(c["path"]).read_text(encoding="utf-8"))
+            h = normalised_ast_hash(code)
+            if db.duplicate_of(h):
+                arm.duplicates += 1
+                continue
+            f = program_fitness(ctx, c["id"], Path(c["path"]), h)
+            db.add(Program(c["id"], code, h, f, 0, c["path"]))
+            arm.programs += 1
+            ctx.echo(f"  seed {c['id']}: fitness {_fmt(f.value)} ({f.status})")
+        return
+    messages = render_messages(idea, "user")
+    for k in range(ctx.cfg.generation.samples):
+        cid = f"{idea.id}/{ctx.slug}/evolve-{ctx.model_tag}/g0-c{k}"
+        reply = ask(ctx, idea, messages, k, ctx.folder(idea.id) / f"g0-c{k}", "user")
+        _consider(ctx, db, arm, idea, cid, k, reply, mode=EVOLVE, generation=0, parent=None)
+
+
+def evolve_idea(ctx: EvolveContext, idea: Idea) -> ArmResult:
+    """Seeds, then ``generations`` rounds of top-k prompting; returns the arm with its best and history."""
+    evo = ctx.cfg.evolution
+    db = ProgramsDatabase(evo.population)
+    arm = ArmResult()
+    _seeds(ctx, idea, db, arm)
+    arm.history.append(db.best().fitness.value if db.best() else math.inf)
+    for g in range(1, evo.generations + 1):
+        parents = db.top(evo.top_k)
+        messages = render_messages(idea, "evolve", programs=[_view(p) for p in parents],
+                                   levels=[f"{lv:g}" for lv in ctx.levels], generation=g, generations=evo.generations)
+        parent = parents[0].id if parents else None
+        for c in range(evo.children_per_generation):
+            # Unique per idea, so an unchanged population (same prompt) still gets a fresh sample, not a cache hit.
+            k = (g - 1) * evo.children_per_generation + c
+            cid = f"{idea.id}/{ctx.slug}/evolve-{ctx.model_tag}/g{g}-c{c}"
+            reply = ask(ctx, idea, messages, k, ctx.folder(idea.id) / f"g{g}-c{c}", "evolve")
+            _consider(ctx, db, arm, idea, cid, k, reply, mode=EVOLVE, generation=g, parent=parent)
+        arm.history.append(db.best().fitness.value if db.best() else math.inf)
+        ctx.echo(f"{idea.id}: generation {g}/{evo.generations}: best fitness {_fmt(arm.history[-1])}")
+    arm.best = db.best()
+    return arm
+
+
+def best_of_n(ctx: EvolveContext, idea: Idea, n: int) -> ArmResult:
+    """``n`` independent one-pass samples (sample indices from BEST_OF_N_OFFSET); the best by fitness."""
+    db = ProgramsDatabase(1)
+    arm = ArmResult()
+    messages = render_messages(idea, "user")
+    for i in range(n):
+        k = BEST_OF_N_OFFSET + i
+        cid = f"{idea.id}/{ctx.slug}/best-of-n-{ctx.model_tag}/sample-{k}"
+        reply = ask(ctx, idea, messages, k, ctx.folder(idea.id) / "best-of-n" / f"sample-{k}", "user")
+        _consider(ctx, db, arm, idea, cid, k, reply, mode=BEST_OF_N, generation=0, parent=None)
+    arm.best = db.best()
+    arm.history.append(arm.best.fitness.value if arm.best else math.inf)
+    return arm
+
+
+def score_on_test(ctx: EvolveContext, program: Program, idea: Idea, role: str) -> None:
+    """The reported numbers: ``program`` at the fitness levels on the test windows, as candidate jobs."""
+    from .pipeline import Sweep, run_sweep
+
+    pending = tuple(lv for lv in ctx.levels
+                    if not ctx.store.has(ctx.scorer.key("candidate", program.id, lv, "unstructured")))
+    if not pending:
+        return
+    sample = next((c["sample"] for c in ctx.store.candidates(id=program.id)), 0)
+    sweep = Sweep("candidate", program.id, Path(program.path), "unstructured", pending, True,
+                  {"idea": idea.id, "generator": ctx.generator, "sample": sample}, extra={"mode": role})
+    run_sweep(sweep, ctx.cfg, ctx.scorer, ctx.calib, ctx.calib_desc, ctx.limits,
+              lambda r: ctx.echo(f"  {role} {program.id} @ {r['sparsity']}: {r['status']} ppl {r['perplexity']}"))
+
+
+def human_fitness(ctx: EvolveContext) -> dict[str, dict]:
+    """Wanda and SparseGPT (when configured) on the same held-out windows: the fitness they would have."""
+    from reference_pruners import USES_CALIBRATION, method_path
+
+    out = {}
+    for m in HUMAN_BASELINES:
+        if m in ctx.cfg.references.methods:
+            code = method_path(m).read_text(encoding="utf-8")   # hashed: an edited reference is scored again
+            f = program_fitness(ctx, f"reference:{m}", method_path(m), normalised_ast_hash(code), m in USES_CALIBRATION)
+            out[m] = f.as_json()
+    return out
+
+
+def evolve_model(ctx: EvolveContext, ideas: list[Idea]) -> list[dict]:
+    """Evolution and best-of-N for every idea on one model; each summary is stored as it is finished."""
+    evo = ctx.cfg.evolution
+    humans = human_fitness(ctx)
+    summaries = []
+    for idea in ideas:
+        ctx.echo(f"evolution: {idea.id} on {ctx.scorer.lm.info.spec} ({evo.generations} generations x "
+                 f"{evo.children_per_generation} children, population {evo.population}, top {evo.top_k})")
+        evolved = evolve_idea(ctx, idea)
+        control = best_of_n(ctx, idea, evolved.calls) if evo.best_of_n else None
+        for arm, role in ((evolved, "evolve-best"), (control, "best-of-n-best")):
+            if arm is not None and arm.best is not None and arm.best.fitness.ok:
+                score_on_test(ctx, arm.best, idea, role)
+        summary = {"levels": list(ctx.levels), "heldout": ctx.heldout, "generations": evo.generations,
+                   "population": evo.population, "top_k": evo.top_k,
+                   "children_per_generation": evo.children_per_generation,
+                   "evolution": evolved.as_json(), "best_of_n": control.as_json() if control else None,
+                   "humans": humans}
+        ctx.store.put_evolution(idea.id, ctx.scorer.lm.info.spec, ctx.generator, ctx.setup, summary)
+        summaries.append(summary)
+    return summaries
+
+
+def run_evolution(cfg, run_dir: Path, store: ResultsStore, scorer, calib, limits, echo=print) -> list[dict]:
+    """The pipeline's hook: evolve every configured idea on the scorer's model (``cfg.evolution.enabled``)."""
+    from .pipeline import generator_name, make_generator
+    from .prompting import load_ideas, select_ideas
+
+    evo = cfg.evolution
+    g = cfg.generation.generators[evo.generator]
+    provider, params = make_generator(g, run_dir)
+    if evo.temperature is not None:
+        params = params.replace(temperature=evo.temperature)
+    catalogue = load_ideas(cfg.generation.ideas_file)
+    ideas = select_ideas(",".join(evo.ideas or cfg.generation.ideas), catalogue)
+    windows, heldout = heldout_windows(scorer.lm.tokenizer, cfg.eval, evo)
+    if heldout["source"] == "wikitext2:validation" and cfg.calibration.source == "wikitext2":
+        # Offline, wikitext2 calibration reads the same validation file: the fitness has seen its text.
+        log.warning("evolution: the held-out windows come from the calibration text (wikitext2 validation)")
+        heldout["overlaps_calibration"] = True
+    ctx = EvolveContext(cfg, run_dir, store, scorer, calib.ids, calib.describe, windows, heldout, limits, provider,
+                        params, generator_name(g), echo)
+    return evolve_model(ctx, ideas)
