@@ -23,7 +23,8 @@ def test_catalogue_has_table4_and_human_counterparts():
 
 
 # Templates that take more than the idea: the least they need (StrictUndefined fails on anything missing).
-TEMPLATE_EXTRAS = {"evolve": {"programs": [], "levels": [0.5], "generation": 1, "generations": 1}}
+TEMPLATE_EXTRAS = {"evolve": {"programs": [], "levels": [0.5], "generation": 1, "generations": 1},
+                   "repair": {"status": "runtime-error", "detail": "ValueError: x", "log_tail": "", "round": 1}}
 
 
 @pytest.mark.parametrize("template", list_templates())
@@ -34,7 +35,11 @@ def test_every_template_renders_for_every_idea(idea_id, template):
     system, user = (m["content"] for m in messages)
     assert interface_document().strip() in system
     assert all(name in system for name in ALLOWED_IMPORTS) and "```python" in system
-    assert IDEAS[idea_id].description in user and IDEAS[idea_id].title in user
+    assert IDEAS[idea_id].title in user
+    if template == "repair":  # a second turn: the idea was described in the first, the failure is new
+        assert "runtime-error" in user and "ValueError: x" in user
+    else:
+        assert IDEAS[idea_id].description in user
     assert "{{" not in system + user and "{%" not in system + user
 
 
