@@ -56,28 +56,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _registrars():
-    """``register(subparsers)`` functions of the stage modules, in pipeline order."""
-    import importlib
-    out = []
-    for mod in ("harness.generate_cli", "harness.baseline", "sandbox.cli", "harness.pipeline", "harness.report_cli"):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name != mod:  # the module exists but one of its imports is missing: say so
-                raise
-            continue
-        out.append(module.register)
-    return out
+    """``register(subparsers)`` of each stage module, in pipeline order."""
+    from sandbox import cli as sandbox_cli
+
+    from . import baseline, generate_cli, pipeline, report_cli
+    return [generate_cli.register, baseline.register, sandbox_cli.register, pipeline.register, report_cli.register]
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sandbox.image import DockerUnavailable
+
     from .data import DataError
     from .models import ModelResolutionError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (DataError, ModelResolutionError, ValueError) as e:
+    except (DataError, ModelResolutionError, DockerUnavailable, ValueError) as e:
         print(f"prunegen {args.command}: error: {e}", file=sys.stderr)
         return 2
 

@@ -181,6 +181,8 @@ def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], l
     """Run sweeps, ``cfg.run.workers`` at a time; on a multi-GPU host each running sweep holds one GPU."""
     from tqdm import tqdm
 
+    from sandbox.image import DockerUnavailable
+
     total = sum(len(s.levels) for s in sweeps)
     say(f"{label}: {len(sweeps)} sweeps, {total} jobs to run")
     slots: queue.Queue = queue.Queue()
@@ -192,6 +194,8 @@ def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], l
             try:
                 return run_sweep(sweep, cfg, scorer, calib.ids, calib.describe, sandbox_limits(cfg, gpu),
                                  lambda r: (log.info(r), bar.update(1)))
+            except DockerUnavailable:
+                raise  # no engine: every sweep would fail the same way; say so once
             except Exception as e:  # the harness's own failure on one sweep: log it, keep the others
                 log.exception("sweep %s %s failed", sweep.method, sweep.pattern)
                 say(f"sweep {sweep.method} ({sweep.pattern}) failed in the harness: {type(e).__name__}: {e}")
