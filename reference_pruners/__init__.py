@@ -17,6 +17,7 @@ METHODS: dict[str, tuple[str, str]] = {
     "wanda": ("wanda.py", "|W| * ||X||_2, per output row (Sun et al. 2023)"),
     "sparsegpt": ("sparsegpt.py", "OBS with reconstruction, blocksize 128, damp 0.01 (Frantar & Alistarh 2023)"),
     "movement": ("movement.py", "-W * dL/dW on calibration data, one-shot (cf. Sanh et al. 2020)"),
+    "taylor": ("taylor.py", "|W * dL/dW| on calibration data, one-shot (Molchanov et al. 2019)"),
     "random": ("random_prune.py", "seeded uniform random scores"),
     "weights": ("magnitude.py", "Table 2: prune by weights (= magnitude)"),
     "-weights": ("neg_magnitude.py", "Table 2: prune by -weights (largest |W| first)"),
@@ -25,7 +26,7 @@ METHODS: dict[str, tuple[str, str]] = {
 }
 
 # Methods that need calibration forward (or backward) passes.
-USES_CALIBRATION = {"wanda", "sparsegpt", "movement"}
+USES_CALIBRATION = {"wanda", "sparsegpt", "movement", "taylor"}
 
 
 def method_path(name: str) -> Path:

@@ -145,7 +145,7 @@ def test_sparsegpt_stacked_layers_equal_separate():
 
 def test_calibration_users_are_declared():
     assert USES_CALIBRATION <= set(METHODS)
-    assert {"wanda", "sparsegpt", "movement"} == USES_CALIBRATION
+    assert {"wanda", "sparsegpt", "movement", "taylor"} == USES_CALIBRATION
 
 
 @pytest.mark.slow
