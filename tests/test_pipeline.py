@@ -174,9 +174,12 @@ def test_kill_and_resume_redoes_nothing(tiny_model_dir, tmp_path, sandbox_tmp):
         deadline = time.time() + 300
         while time.time() < deadline:
             if db.is_file():
-                with sqlite3.connect(db) as c:
-                    if c.execute("SELECT count(*) FROM jobs").fetchone()[0] >= 4:
-                        break
+                try:
+                    with sqlite3.connect(db) as c:
+                        if c.execute("SELECT count(*) FROM jobs").fetchone()[0] >= 4:
+                            break
+                except sqlite3.OperationalError:  # the file exists a moment before its schema
+                    pass
             assert proc.poll() is None, "the run ended before it could be killed"
             time.sleep(0.2)
         os.killpg(proc.pid, signal.SIGKILL)
