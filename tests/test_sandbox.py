@@ -35,8 +35,11 @@ def expected(case: str) -> set[str]:
 
 
 def assert_nothing_left(root: Path) -> None:
+    """No container started by this test process remains (other runs may share the engine), no temp dir."""
+    from sandbox.docker_backend import OWNER_LABEL, _owner
+
     client = docker_client()
-    left = client.containers.list(all=True, filters={"label": "prunegen"})
+    left = client.containers.list(all=True, filters={"label": f"{OWNER_LABEL}={_owner()}"})
     assert not left, f"containers left behind: {[c.name for c in left]}"
     assert not client.volumes.list(filters={"label": "prunegen"})
     assert not root.exists() or not any(root.iterdir()), f"temp dirs left: {list(root.iterdir())}"
