@@ -118,6 +118,9 @@ class EvolutionConfig:
     heldout_source: str | None = None            # None: WikiText-2 validation (eval wikitext2), or the windows
                                                  # after the reported ones (eval text:PATH); or "text:PATH"
     temperature: float | None = None             # None: the generator's own; both arms use the same
+    max_tokens: int | None = None                # None: the generator's own (an evolved file is a whole program)
+    seeds: tuple[str, ...] = ()                  # human seed programs (prompts/seeds/NAME.py, or a .py path) in
+                                                 # generation 0 of both arms; no LLM call
     best_of_n: bool = True
 
 
@@ -224,6 +227,14 @@ def _validate_evolution(cfg: ExperimentConfig) -> None:
     for lv in e.fitness_levels:
         if not 0 < lv < 1:
             raise ConfigError(f"evolution.fitness_levels: {lv} is not in (0, 1)")
+    if e.max_tokens is not None and e.max_tokens < 1:
+        raise ConfigError(f"evolution.max_tokens: must be >= 1, got {e.max_tokens}")
+    from .prompting import seed_path
+    for name in e.seeds:
+        try:
+            seed_path(name)
+        except ValueError as err:
+            raise ConfigError(f"evolution.seeds: {err}") from None
     if e.heldout_source is not None and not e.heldout_source.startswith("text:"):
         raise ConfigError(f"evolution.heldout_source: {e.heldout_source!r} is not 'text:PATH' (leave it out for "
                           "the default held-out slice)")

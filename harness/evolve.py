@@ -3,15 +3,18 @@
 Per idea and model:
 
 1. **Seeds** (generation 0): the pipeline's one-pass programs for the idea from the evolving generator
-   (or, if the idea was not generated, ``generation.samples`` one-pass samples asked here).
+   (or, if the idea was not generated, ``generation.samples`` one-pass samples asked here), plus the
+   human seed programs of ``evolution.seeds`` (``prompts/seeds/``; FunSearch starts from such a trivial
+   program), which cost no LLM call and join the best-of-N pool too, so neither arm is credited with them.
 2. **Generations 1..G**: the ``top_k`` best programs of the population, with their held-out scores,
    go into ``prompts/evolve.j2``; the model writes ``children_per_generation`` new programs; each is
    extracted, deduplicated by :func:`normalised_ast_hash`, sandboxed at the fitness levels and scored.
    The population keeps the ``population`` best programs (:class:`ProgramsDatabase`).
-3. **Best-of-N**: N = the LLM calls evolution spent on the idea (seeds included), as independent
-   one-pass samples (template ``user``, sample indices from :data:`BEST_OF_N_OFFSET`, so none is one of
+3. **Best-of-N**: N = the LLM calls evolution spent on the idea (one-pass seeds included), as independent
+   one-pass samples, pooled with the human seeds (template ``user``, sample indices from :data:`BEST_OF_N_OFFSET`, so none is one of
    the pipeline's own samples), the best picked by the same held-out fitness.
-4. The best program of each arm is then scored on the **reported test windows** at the fitness levels
+4. The best program of each arm (and, where a human seed is the best, the best the model wrote) is then
+   scored on the **reported test windows** at the fitness levels
    through the ordinary sandbox + :class:`~harness.scoring.Scorer` path (``candidate`` jobs), and the
    summary goes to the store's ``evolution`` table for the report's Table 10.
 
@@ -49,8 +52,9 @@ if TYPE_CHECKING:  # torch only where tensors are made: the report imports this 
 
 log = logging.getLogger("prunegen.evolve")
 
-EVOLVE, BEST_OF_N = "evolve", "best-of-n"    # candidates.extra["mode"]
-EVOLUTION_MODES = (EVOLVE, BEST_OF_N)
+EVOLVE, BEST_OF_N, SEED = "evolve", "best-of-n", "seed"    # candidates.extra["mode"]
+EVOLUTION_MODES = (EVOLVE, BEST_OF_N, SEED)
+SEED_GENERATOR = "human"                                 # candidates.generator of a human seed
 BEST_OF_N_OFFSET = 1000                      # best-of-N sample indices: 1000, 1001, ...
 HUMAN_BASELINES = ("wanda", "sparsegpt")     # scored on the held-out windows too, for comparison
 
@@ -205,6 +209,7 @@ class Program:
     generation: int
     path: str
     parent: str | None = None
+    seed: bool = False             # a human seed program (evolution.seeds), not written by the model
 
 
 class ProgramsDatabase:
@@ -408,6 +413,7 @@ def _consider(ctx: EvolveContext, db: ProgramsDatabase, arm: "ArmResult", idea: 
         return None
     program = Program(cid, reply.code, h, fitness, generation, str(reply.path), parent)
     db.add(program)
+    arm.offer(program)
     arm.programs += 1
     ctx.echo(f"  {cid}: fitness {_fmt(fitness.value)} ({fitness.status})")
     return program
@@ -422,14 +428,23 @@ class ArmResult:
     programs: int = 0               # distinct programs scored
     duplicates: int = 0
     best: Program | None = None
+    best_generated: Program | None = None                # the best program the model wrote (no seed)
+    seeds: list[str] = field(default_factory=list)       # ids of the human seeds in this arm's pool
     history: list[float] = field(default_factory=list)   # best fitness after each generation (evolution)
 
+    def offer(self, program: Program) -> None:
+        """Keep ``program`` as the best model-written one if it is (ties keep the earlier)."""
+        if not program.seed and (self.best_generated is None
+                                 or program.fitness.value < self.best_generated.fitness.value):
+            self.best_generated = program
+
     def as_json(self) -> dict:
-        b = self.best
-        return {"calls": self.calls, "programs": self.programs, "duplicates": self.duplicates,
+        def view(b: Program | None) -> dict | None:
+            return None if b is None else {"id": b.id, "generation": b.generation, "ast_hash": b.ast_hash,
+                                           "path": b.path, "seed": b.seed, **b.fitness.as_json()}
+        return {"calls": self.calls, "programs": self.programs, "duplicates": self.duplicates, "seeds": self.seeds,
                 "history": [v if math.isfinite(v) else None for v in self.history],
-                "best": None if b is None else {"id": b.id, "generation": b.generation, "ast_hash": b.ast_hash,
-                                                "path": b.path, **b.fitness.as_json()}}
+                "best": view(self.best), "best_generated": view(self.best_generated)}
 
 
 def _view(p: Program) -> dict:
@@ -461,7 +476,9 @@ def _seeds(ctx: EvolveContext, idea: Idea, db: ProgramsDatabase, arm: ArmResult)
                 arm.duplicates += 1
                 continue
             f = program_fitness(ctx, c["id"], Path(c["path"]), h)
-            db.add(Program(c["id"], code, h, f, 0, c["path"]))
+            program = Program(c["id"], code, h, f, 0, c["path"])
+            db.add(program)
+            arm.offer(program)
             arm.programs += 1
             ctx.echo(f"  seed {c['id']}: fitness {_fmt(f.value)} ({f.status})")
         return
@@ -472,11 +489,39 @@ def _seeds(ctx: EvolveContext, idea: Idea, db: ProgramsDatabase, arm: ArmResult)
         _consider(ctx, db, arm, idea, cid, k, reply, mode=EVOLVE, generation=0, parent=None)
 
 
-def evolve_idea(ctx: EvolveContext, idea: Idea) -> ArmResult:
+def human_seeds(ctx: EvolveContext) -> list[Program]:
+    """The programs of ``evolution.seeds``, scored (once per setup: the fitness table remembers them)."""
+    from .prompting import seed_path
+
+    out = []
+    for name in ctx.cfg.evolution.seeds:
+        path = seed_path(name).resolve()
+        code = path.read_text(encoding="utf-8")
+        h, pid = normalised_ast_hash(code), f"seed:{name}"
+        f = program_fitness(ctx, pid, path, h)
+        ctx.store.put_candidate(CandidateRecord(
+            id=pid, idea=SEED, generator=SEED_GENERATOR, sample=0, status=Status.OK.value,
+            detail=f"human seed program {path.name}", path=str(path), round=0, parent=None,
+            extra={"mode": SEED, "model": ctx.scorer.lm.info.spec, "ast_hash": h, "fitness_setup": ctx.setup,
+                   "fitness": f.value if f.ok else None, "fitness_status": f.status,
+                   "heldout": [asdict(s) for s in f.levels]}))
+        ctx.echo(f"  human seed {pid}: fitness {_fmt(f.value)} ({f.status})")
+        out.append(Program(pid, code, h, f, 0, str(path), seed=True))
+    return out
+
+
+def _add_seeds(db: ProgramsDatabase, arm: ArmResult, seeds: list[Program]) -> None:
+    for p in seeds:
+        if db.add(p):
+            arm.seeds.append(p.id)
+
+
+def evolve_idea(ctx: EvolveContext, idea: Idea, seeds: list[Program] = ()) -> ArmResult:
     """Seeds, then ``generations`` rounds of top-k prompting; returns the arm with its best and history."""
     evo = ctx.cfg.evolution
     db = ProgramsDatabase(evo.population)
     arm = ArmResult()
+    _add_seeds(db, arm, list(seeds))
     _seeds(ctx, idea, db, arm)
     arm.history.append(db.best().fitness.value if db.best() else math.inf)
     for g in range(1, evo.generations + 1):
@@ -496,10 +541,11 @@ def evolve_idea(ctx: EvolveContext, idea: Idea) -> ArmResult:
     return arm
 
 
-def best_of_n(ctx: EvolveContext, idea: Idea, n: int) -> ArmResult:
-    """``n`` independent one-pass samples (sample indices from BEST_OF_N_OFFSET); the best by fitness."""
+def best_of_n(ctx: EvolveContext, idea: Idea, n: int, seeds: list[Program] = ()) -> ArmResult:
+    """``n`` independent one-pass samples (sample indices from BEST_OF_N_OFFSET) and ``seeds``; the best by fitness."""
     db = ProgramsDatabase(1)
     arm = ArmResult()
+    _add_seeds(db, arm, list(seeds))
     messages = render_messages(idea, "user")
     for i in range(n):
         k = BEST_OF_N_OFFSET + i
@@ -520,8 +566,9 @@ def score_on_test(ctx: EvolveContext, program: Program, idea: Idea, role: str) -
     if not pending:
         return
     sample = next((c["sample"] for c in ctx.store.candidates(id=program.id)), 0)
+    who = {"idea": SEED, "generator": SEED_GENERATOR} if program.seed else {"idea": idea.id, "generator": ctx.generator}
     sweep = Sweep("candidate", program.id, Path(program.path), "unstructured", pending, True,
-                  {"idea": idea.id, "generator": ctx.generator, "sample": sample}, extra={"mode": role})
+                  {**who, "sample": sample}, extra={"mode": role})
     run_sweep(sweep, ctx.cfg, ctx.scorer, ctx.calib, ctx.calib_desc, ctx.limits,
               lambda r: ctx.echo(f"  {role} {program.id} @ {r['sparsity']}: {r['status']} ppl {r['perplexity']}"))
 
@@ -543,16 +590,19 @@ def evolve_model(ctx: EvolveContext, ideas: list[Idea]) -> list[dict]:
     """Evolution and best-of-N for every idea on one model; each summary is stored as it is finished."""
     evo = ctx.cfg.evolution
     humans = human_fitness(ctx)
+    seeds = human_seeds(ctx)
     summaries = []
     for idea in ideas:
         ctx.echo(f"evolution: {idea.id} on {ctx.scorer.lm.info.spec} ({evo.generations} generations x "
                  f"{evo.children_per_generation} children, population {evo.population}, top {evo.top_k})")
-        evolved = evolve_idea(ctx, idea)
-        control = best_of_n(ctx, idea, evolved.calls) if evo.best_of_n else None
+        evolved = evolve_idea(ctx, idea, seeds)
+        control = best_of_n(ctx, idea, evolved.calls, seeds) if evo.best_of_n else None
         for arm, role in ((evolved, "evolve-best"), (control, "best-of-n-best")):
-            if arm is not None and arm.best is not None and arm.best.fitness.ok:
-                score_on_test(ctx, arm.best, idea, role)
+            for program in {p.id: p for p in (arm.best, arm.best_generated) if p is not None}.values() if arm else ():
+                if program.fitness.ok:
+                    score_on_test(ctx, program, idea, role)
         summary = {"levels": list(ctx.levels), "heldout": ctx.heldout, "generations": evo.generations,
+                   "seeds": [p.id for p in seeds],
                    "population": evo.population, "top_k": evo.top_k,
                    "children_per_generation": evo.children_per_generation,
                    "evolution": evolved.as_json(), "best_of_n": control.as_json() if control else None,
@@ -572,6 +622,8 @@ def run_evolution(cfg, run_dir: Path, store: ResultsStore, scorer, calib, limits
     provider, params = make_generator(g, run_dir)
     if evo.temperature is not None:
         params = params.replace(temperature=evo.temperature)
+    if evo.max_tokens is not None:
+        params = params.replace(max_tokens=evo.max_tokens)
     catalogue = load_ideas(cfg.generation.ideas_file)
     ideas = select_ideas(",".join(evo.ideas or cfg.generation.ideas), catalogue)
     windows, heldout = heldout_windows(scorer.lm.tokenizer, cfg.eval, evo)

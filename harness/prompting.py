@@ -55,6 +55,26 @@ def user_dir(prompts_dir: str | Path | None = None) -> Path | None:
     return Path(d).expanduser() if d else None
 
 
+def seed_names(prompts_dir: str | Path | None = None) -> list[str]:
+    """The evolution seeds on offer: ``seeds/NAME.py`` of the user's prompts directory and the built-in one."""
+    dirs = [d for d in (user_dir(prompts_dir), builtin_dir()) if d is not None]
+    return sorted({p.stem for d in dirs for p in (d / "seeds").glob("*.py")})
+
+
+def seed_path(name: str, prompts_dir: str | Path | None = None) -> Path:
+    """The file of evolution seed ``name``: a ``.py`` path as given, else ``seeds/NAME.py`` (user's first)."""
+    if name.endswith(".py"):
+        p = Path(name).expanduser()
+        if not p.is_file():
+            raise ValueError(f"seed file {name} does not exist")
+        return p
+    for d in (user_dir(prompts_dir), builtin_dir()):
+        if d is not None and (d / "seeds" / f"{name}.py").is_file():
+            return d / "seeds" / f"{name}.py"
+    raise ValueError(f"unknown seed {name!r}; known: {', '.join(seed_names(prompts_dir)) or 'none'} "
+                     "(or give a path ending in .py)")
+
+
 def _read_catalogue(path: Path) -> dict[str, Idea]:
     with open(path, "rb") as f:
         data = tomllib.load(f)

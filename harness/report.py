@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .evolve import BEST_OF_N, EVOLUTION_MODES, EVOLVE
+from .evolve import BEST_OF_N, EVOLUTION_MODES, EVOLVE, SEED
 from .interface import Status
 from .store import ResultsStore
 
@@ -503,6 +503,8 @@ def table4c(d: Data) -> list[Table]:
 # ---------------------------------------------------------------------------------------- table 5
 
 def _cand_label(d: Data, c: dict, numbers: dict[str, str], multi_gen: bool, multi_sample: set) -> str:
+    if _mode(c) == SEED:
+        return f"human seed {c['id'].removeprefix('seed:')}"
     label = f"{numbers[c['idea']]} {c['idea']}"
     if multi_gen:
         label += f" [{c['generator']}]"
@@ -746,6 +748,13 @@ def evolution_verdict(evolved: dict, control: dict | None, evolved_test: float |
     return f"evolution not better than best-of-N {calls}: {what} {a:.4f} vs {b:.4f}"
 
 
+def _model_written(arm: dict | None) -> dict | None:
+    """An arm whose best is the best program the model wrote (human seeds left out)."""
+    if arm is None:
+        return None
+    return {**arm, "best": arm.get("best_generated")}
+
+
 def _heldout_cell(fit: dict | None, level: float) -> str:
     if not fit:
         return NOT_RUN
@@ -775,8 +784,13 @@ def table_evolution(d: Data) -> list[Table]:
     for e in d.evolution:
         idea = e["idea"] + (f" [{e['generator']}]" if multi_gen else "")
         arms = [("evolution", e["evolution"]), ("best-of-N", e.get("best_of_n"))]
+        if e.get("seeds"):   # a seed is in both pools: also show the best each arm's model itself wrote
+            arms = [a for name, arm in arms
+                    for a in ((name, arm), (f"{name}, model-written", _model_written(arm)))]
         tests = {}
         for name, arm in arms:
+            if arm is None and name.endswith("model-written"):
+                continue
             if arm is None:
                 rows.append({"Core Idea": idea, "Arm": name, "Program": "not run (evolution.best_of_n = false)",
                              "LLM calls": "0", "Held-out fitness": NOT_RUN,
@@ -786,7 +800,8 @@ def table_evolution(d: Data) -> list[Table]:
             row = {"Core Idea": idea, "Arm": name, "LLM calls": str(arm["calls"]),
                    "Program": (labels.get(best["id"], best["id"])
                                + (" (seed: no child beat it)" if name == "evolution" and best["generation"] == 0
-                                  else "")) if best else "no program with code",
+                                  else "")) if best else ("no model-written program ran ok" if name.endswith(
+                                      "model-written") else "no program with code"),
                    "Held-out fitness": _fitness_cell(best, "no program with code")}
             test = []
             for lv in levels:
@@ -812,14 +827,20 @@ def table_evolution(d: Data) -> list[Table]:
                          "Programs (evolution)": f"{e['evolution']['programs']} distinct, "
                                                  f"{e['evolution']['duplicates']} duplicate(s)",
                          "Verdict": evolution_verdict(e["evolution"], e.get("best_of_n"), tests.get("evolution"),
-                                                      tests.get("best-of-N"))})
+                                                      tests.get("best-of-N"))
+                         + (f"; model-written only: " + evolution_verdict(
+                             _model_written(e["evolution"]), _model_written(e.get("best_of_n")),
+                             tests.get("evolution, model-written"), tests.get("best-of-N, model-written"))
+                            if e.get("seeds") else "")})
     h = d.evolution[0].get("heldout") or {}
     e0 = d.evolution[0]
     notes = [f"Held-out fitness: mean log-perplexity over the levels on {h.get('windows', '?')} held-out window(s) "
              f"of {h.get('seqlen', '?')} tokens of {h.get('source', '?')} from window {h.get('first_window', 0)} "
              "(never the reported test windows); lower is better; a failing level makes it the failure's status.",
              "Test ppl: the reported evaluation windows (fingerprints below), as in Tables 1 and 5.",
-             f"Evolution: seeds (the one-pass programs) then {e0['generations']} generation(s) of "
+             f"Evolution: seeds (the one-pass programs"
+             + (f", and the human seed(s) {', '.join(e0['seeds'])} in both arms' pools at no LLM call"
+                if e0.get("seeds") else "") + f") then {e0['generations']} generation(s) of "
              f"{e0['children_per_generation']} children prompted with the top {e0['top_k']} of a population of "
              f"{e0['population']}; duplicates by normalised AST are not re-run. Best-of-N: as many independent "
              "one-pass samples as evolution spent LLM calls, the best by the same held-out fitness."]
