@@ -462,15 +462,28 @@ def _first_working_round(d: Data, c: dict, repairs: list[dict]) -> int | None:
     return min(rounds) if rounds else None
 
 
-def table4c(d: Data) -> list[Table]:
-    """pass@k and fix@r per generator (averaged over ideas): why can't it be generated in one go."""
+def _success_row(by_idea: dict[str, list[int | None]], k: int, max_round: int) -> dict:
+    """pass@1, pass@k and fix@1..max_round averaged over ideas; ``by_idea``: first working round per program."""
     from .metrics import fix_at_r, pass_at_k
 
+    n = len(by_idea)
+    row = {"pass@1": f"{sum(pass_at_k(len(v), v.count(0), 1) for v in by_idea.values()) / n:.3f}"}
+    if k > 1:
+        row[f"pass@{k} (k = samples per idea)"] = \
+            f"{sum(pass_at_k(len(v), v.count(0), k) for v in by_idea.values()) / n:.3f}"
+    for r in range(1, max_round + 1):
+        row[f"fix@{r}"] = f"{sum(fix_at_r(v, r) for v in by_idea.values()) / n:.3f}"
+    return row
+
+
+def table4c(d: Data) -> list[Table]:
+    """pass@k and fix@r per generator (averaged over ideas), then per idea: why can't it be generated in one go."""
     first = [c for c in d.candidates if (c.get("round") or 0) == 0]
     if not first:
         return []
     repairs = [c for c in d.candidates if (c.get("round") or 0) > 0]
     max_round = max((c.get("round") or 0 for c in repairs), default=0)
+    numbers, _ = _numbers(d)
     rows = []
     for g in d.generators:
         mine = [c for c in first if c["generator"] == g]
@@ -480,24 +493,22 @@ def table4c(d: Data) -> list[Table]:
         for c in mine:
             by_idea.setdefault(c["idea"], []).append(_first_working_round(d, c, repairs))
         k = min(len(v) for v in by_idea.values())
-        row = {"Generator": g, "Ideas": str(len(by_idea)), "Programs": str(len(mine)),
-               "pass@1": f"{sum(pass_at_k(len(v), v.count(0), 1) for v in by_idea.values()) / len(by_idea):.3f}"}
-        if k > 1:
-            row[f"pass@{k} (k = samples per idea)"] = \
-                f"{sum(pass_at_k(len(v), v.count(0), k) for v in by_idea.values()) / len(by_idea):.3f}"
-        for r in range(1, max_round + 1):
-            row[f"fix@{r}"] = f"{sum(fix_at_r(v, r) for v in by_idea.values()) / len(by_idea):.3f}"
-        rows.append(row)
+        rows.append({"Generator": g, "Idea": "all (mean over ideas)", "Ideas": str(len(by_idea)),
+                     "Programs": str(len(mine)), **_success_row(by_idea, k, max_round)})
+        for idea in sorted(by_idea, key=lambda i: (numbers.get(i, "~"), i)):
+            rows.append({"Generator": g, "Idea": f"{numbers.get(idea, '')} {idea}".strip(), "Ideas": "1",
+                         "Programs": str(len(by_idea[idea])), **_success_row({idea: by_idea[idea]}, k, max_round)})
     cols = list(dict.fromkeys(c for r in rows for c in r))
     for r in rows:   # generators with fewer samples per idea have their own k: name it in every row
         for c in cols:
             r.setdefault(c, "not measured")
     notes = ["A program works when it generated, ran and passed validation at every level it was run at.",
-             "pass@k: the unbiased estimator of Chen et al. (2021), 1 - C(n-c, k)/C(n, k), averaged over ideas.",
+             "pass@k: the unbiased estimator of Chen et al. (2021), 1 - C(n-c, k)/C(n, k), per idea; a "
+             "generator's first row averages it over ideas.",
              "fix@r: share of one-pass programs that work after at most r repair rounds (each round sends the "
              "status, traceback tail and validation message back to the same model)."]
     used = [j for c in d.candidates for j in d.cand_jobs.get(c["id"], [])]
-    return [_table("table4c", "Table 4c: pass@k and fix@r per generator", rows, cols, notes, used)]
+    return [_table("table4c", "Table 4c: pass@k and fix@r per generator and per idea", rows, cols, notes, used)]
 
 
 # ---------------------------------------------------------------------------------------- table 5

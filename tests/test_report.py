@@ -371,3 +371,12 @@ def test_table4c_pass_and_fix_rates(report):
     assert set(t.columns) >= {"Ideas", "Programs", "pass@1", "fix@1"}
     for gen, row in t.iterrows():
         assert 0.0 <= float(row["pass@1"]) <= float(row["fix@1"]) <= 1.0, gen
+    # Per idea too: each generator's first row is the mean of its idea rows.
+    t = csv(report, "table4c")
+    for gen, rows in t.groupby("Generator", sort=False):
+        assert rows.iloc[0]["Idea"] == "all (mean over ideas)"
+        ideas = rows.iloc[1:]
+        assert len(ideas) == int(rows.iloc[0]["Ideas"]) and (ideas["Ideas"] == "1").all()
+        assert ideas["Programs"].astype(int).sum() == int(rows.iloc[0]["Programs"])
+        for col in ("pass@1", "fix@1"):
+            assert ideas[col].astype(float).mean() == pytest.approx(float(rows.iloc[0][col]), abs=1e-3), (gen, col)
