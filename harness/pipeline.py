@@ -274,12 +274,32 @@ def _line(r: dict) -> str:
     return f"{r['kind']:>9} {r['method'][:40]:>40} {r['pattern']:>12} {r['sparsity']:>5}  ppl {ppl:>12}  {r['status']}"
 
 
+RETRYABLE = (Status.TIMEOUT.value, Status.OUT_OF_MEMORY.value, Status.KILLED.value, Status.RUNTIME_ERROR.value)
+
+
+def parse_retry(text: str) -> set[str]:
+    """``--retry timeout,killed`` -> {"timeout", "killed"}; only statuses a rerun can change are accepted."""
+    wanted = {s.strip() for s in text.split(",") if s.strip()}
+    bad = sorted(wanted - set(RETRYABLE))
+    if bad or not wanted:
+        raise ValueError(f"--retry: {', '.join(bad) or 'nothing given'}: give one or more of {', '.join(RETRYABLE)}")
+    return wanted
+
+
 def cmd_run(args) -> int:
     from .config import load_config
     cfg = load_config(args.config)
     if args.out:
         from dataclasses import replace
         cfg = replace(cfg, run=replace(cfg.run, out=args.out))
+    if args.retry:
+        statuses = parse_retry(args.retry)
+        store_path = Path(cfg.run.out) / "results.sqlite"
+        if store_path.is_file():
+            with ResultsStore(store_path) as store:
+                jobs, fit = store.forget(statuses)
+            print(f"--retry {','.join(sorted(statuses))}: {jobs} job(s) and {fit} held-out fitness row(s) "
+                  "will run again")
     run(cfg, report=not args.no_report)
     return 0
 
@@ -289,4 +309,7 @@ def register(sub) -> None:
     p.add_argument("config", help="experiment config (TOML), e.g. configs/default.toml")
     p.add_argument("--out", help="run directory (default: the config's run.out)")
     p.add_argument("--no-report", action="store_true")
+    p.add_argument("--retry", metavar="STATUS[,STATUS]",
+                   help=f"run the stored jobs with these statuses again (one or more of {', '.join(RETRYABLE)}); "
+                        "for failures of the machine, e.g. timeouts under a load that is gone")
     p.set_defaults(func=cmd_run)

@@ -364,7 +364,8 @@ def outcome_category(d: Data, c: dict) -> str:
 def _numbers(d: Data) -> tuple[dict[str, str], bool]:
     """Idea -> number: the paper's Table 4 number where the candidate says it, else the next free one, starred."""
     known: dict[str, int] = {}
-    for c in d.scored:
+    programs = [c for c in (*d.scored, *d.evolution_programs.values()) if _mode(c) != SEED]
+    for c in programs:
         n = (c.get("extra") or {}).get("paper_number")
         if n is not None and c["idea"] not in known:
             try:
@@ -374,7 +375,7 @@ def _numbers(d: Data) -> tuple[dict[str, str], bool]:
     out = {idea: f"{n:02d}" for idea, n in known.items()}
     nxt = max(known.values(), default=0) + 1
     starred = False
-    for idea in sorted({c["idea"] for c in d.scored} - set(known)):
+    for idea in sorted({c["idea"] for c in programs} - set(known)):
         out[idea] = f"{nxt:02d}*"
         nxt += 1
         starred = True
@@ -540,7 +541,8 @@ def candidate_labels(d: Data) -> dict[str, str]:
     numbers, _ = _numbers(d)
     seen = Counter((c["idea"], c["generator"]) for c in d.candidates if not c.get("round"))
     multi = {k for k, n in seen.items() if n > 1}
-    return {c["id"]: _cand_label(d, c, numbers, len(d.generators) > 1, multi) for c in d.scored}
+    every = {c["id"]: c for c in (*d.evolution_programs.values(), *d.scored)}   # evolution's unscored ones too
+    return {i: _cand_label(d, c, numbers, len(d.generators) > 1, multi) for i, c in every.items()}
 
 
 def human_methods(d: Data) -> list[str]:
@@ -808,12 +810,12 @@ def table_evolution(d: Data) -> list[Table]:
                              **{c: NOT_RUN for c in cols[5:]}})
                 continue
             best = arm.get("best")
+            none = "no program parsed"   # every reply had no code or code that does not parse
             row = {"Core Idea": idea, "Arm": name, "LLM calls": str(arm["calls"]),
                    "Program": (labels.get(best["id"], best["id"])
                                + (" (seed: no child beat it)" if name == "evolution" and best["generation"] == 0
-                                  else "")) if best else ("no model-written program ran ok" if name.endswith(
-                                      "model-written") else "no program with code"),
-                   "Held-out fitness": _fitness_cell(best, "no program with code")}
+                                  else "")) if best else none,
+                   "Held-out fitness": _fitness_cell(best, none)}
             test = []
             for lv in levels:
                 j = d.job("candidate", best["id"], "unstructured", lv) if best else None

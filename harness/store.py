@@ -164,6 +164,25 @@ class ResultsStore:
              json.dumps(r.artefacts), json.dumps(r.extra), time.time()))
         self._db.commit()
 
+    def forget(self, statuses: set[str]) -> tuple[int, int]:
+        """Delete the jobs and held-out fitness rows with one of ``statuses``, so a rerun runs them again.
+
+        The ``skipped`` levels of a sweep that lost a job go too (they were skipped because of it).
+        Returns (jobs, fitness rows) deleted. For failures of the machine, not of the program: a timeout
+        under a load that is gone, a killed worker.
+        """
+        marks = ",".join("?" * len(statuses))
+        args = tuple(statuses)
+        with self._db:
+            sweeps = self._db.execute(f"SELECT DISTINCT kind, method, model, pattern FROM jobs WHERE status IN ({marks})",
+                                      args).fetchall()
+            jobs = self._db.execute(f"DELETE FROM jobs WHERE status IN ({marks})", args).rowcount
+            for kind, method, model, pattern in sweeps:
+                jobs += self._db.execute("DELETE FROM jobs WHERE status = 'skipped' AND kind = ? AND method = ? "
+                                         "AND model = ? AND pattern = ?", (kind, method, model, pattern)).rowcount
+            fit = self._db.execute(f"DELETE FROM fitness WHERE status IN ({marks})", args).rowcount
+        return jobs, fit
+
     def has_candidate(self, candidate_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM candidates WHERE id = ?", (candidate_id,)).fetchone() is not None
 

@@ -203,3 +203,51 @@ def test_kill_and_resume_redoes_nothing(tiny_model_dir, tmp_path, sandbox_tmp):
     owner = f"prunegen.owner={socket.gethostname()}:{proc.pid}"
     assert docker.from_env().containers.list(all=True, filters={"label": owner}) == []
     assert not list(sandbox_tmp.glob(f"job-{proc.pid}-*"))
+
+
+def test_retry_runs_machine_failures_again_and_nothing_else(tiny_model_dir, tmp_path, sandbox_tmp):
+    """`prunegen run --retry timeout`: a timed-out reference sweep (and the level it skipped) runs again."""
+    from harness.cli import main
+
+    text = tmp_path / "text.txt"
+    text.write_text("Pack my box with five dozen liquor jugs. " * 200)
+    out = tmp_path / "run"
+    cfg_path = write_config(tmp_path, tiny_model_dir, text, out)
+    run(load_config(cfg_path), echo=lambda *_: None, report=False)
+    db = out / "results.sqlite"
+    with sqlite3.connect(db) as c:   # as if wanda had timed out under a load that is gone, skipping 0.6
+        c.execute("UPDATE jobs SET status = 'timeout', perplexity = NULL WHERE method = 'wanda' AND sparsity = ?",
+                  (LEVELS[0],))
+        c.execute("UPDATE jobs SET status = 'skipped', perplexity = NULL WHERE method = 'wanda' AND sparsity = ?",
+                  (LEVELS[1],))
+        before = dict(c.execute("SELECT key, finished_at FROM jobs").fetchall())
+        crashed = c.execute("SELECT count(*) FROM jobs WHERE status = 'runtime-error'").fetchone()[0]
+    assert crashed >= 1   # the crashing candidate: a program's failure, which --retry timeout leaves alone
+
+    assert main(["run", str(cfg_path), "--no-report", "--retry", "timeout"]) == 0
+    with sqlite3.connect(db) as c:
+        after = {k: (t, s, m) for k, t, s, m in c.execute("SELECT key, finished_at, status, method FROM jobs")}
+    assert set(after) == set(before)
+    rerun = {k for k in after if after[k][0] != before[k]}
+    assert {after[k][2] for k in rerun} == {"wanda"} and len(rerun) == 2
+    assert all(after[k][1] == "ok" for k in rerun)
+    assert sum(v[1] == "runtime-error" for v in after.values()) == crashed
+
+
+def test_forget_and_retry_statuses(tmp_path):
+    from harness.pipeline import parse_retry
+    from harness.store import JobKey, JobResult
+
+    with ResultsStore(tmp_path / "r.sqlite") as store:
+        for method, statuses in {"a": ("timeout", "skipped"), "b": ("runtime-error", "skipped"), "c": ("ok", "ok")}.items():
+            for level, status in zip((0.5, 0.7), statuses):
+                store.put(JobResult(JobKey("candidate", method, "m", level, "unstructured", "s"), status))
+        store.put_fitness("p1", "s", "h1", None, "timeout", [])
+        store.put_fitness("p2", "s", "h2", 1.0, "ok", [])
+        assert store.forget({"timeout"}) == (2, 1)
+        assert sorted((r["method"], r["status"]) for r in store.rows()) == [
+            ("b", "runtime-error"), ("b", "skipped"), ("c", "ok"), ("c", "ok")]
+        assert store.fitness("s", program="p1") is None and store.fitness("s", program="p2") is not None
+    assert parse_retry("timeout, killed") == {"timeout", "killed"}
+    with pytest.raises(ValueError, match="ok: give one or more of timeout"):
+        parse_retry("timeout,ok")
