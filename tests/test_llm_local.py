@@ -22,3 +22,25 @@ def test_smollm2_generates_a_reply_for_one_idea():
     assert c.raw["weights_sha256"] and c.finish_reason in ("stop", "length")
     ex = extract_code(c.text)
     assert ex.status in (Status.OK, Status.NO_CODE, Status.SYNTAX_ERROR)
+
+
+def test_a_base_model_without_chat_template_is_asked_in_plain_text(tiny_dir):
+    """A base model (no chat template, like gemma3-270m) still generates; the reply records how it was asked."""
+    from harness.llm.local import LocalProvider, render_prompt
+    from harness.models import load_model
+
+    tok = load_model(str(tiny_dir)).tokenizer
+    assert not getattr(tok, "chat_template", None)
+    messages = [{"role": "system", "content": "Write code."}, {"role": "user", "content": "Prune it. "}]
+    prompt, fmt = render_prompt(tok, messages)
+    assert fmt == "plain" and prompt == "System:\nWrite code.\n\nUser:\nPrune it.\n\nAssistant:\n"
+    c = LocalProvider(str(tiny_dir)).complete(messages, GenerationParams(temperature=0.0, max_tokens=8), 0)
+    assert c.raw["prompt_format"] == "plain" and c.raw["prompt"] == prompt
+    assert 0 < c.usage.completion_tokens <= 8
+
+
+def test_an_instruct_model_uses_its_chat_template(smollm2):
+    from harness.llm.local import render_prompt
+
+    prompt, fmt = render_prompt(smollm2.tokenizer, [{"role": "user", "content": "hi"}])
+    assert fmt == "chat-template" and prompt.startswith("<|im_start|>")

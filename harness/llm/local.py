@@ -16,6 +16,18 @@ from ..models import DEFAULT_MODEL, load_model
 from .base import Completion, GenerationParams, Messages, Usage
 
 
+def render_prompt(tokenizer, messages: Messages) -> tuple[str, str]:
+    """The model's chat template, or, for a base model without one, a plain transcript to continue.
+
+    Returns (prompt, format): format ``"chat-template"`` or ``"plain"``; it is recorded with every reply,
+    so a table of a base model's programs says how it was asked.
+    """
+    if getattr(tokenizer, "chat_template", None):
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True), "chat-template"
+    turns = [f"{m['role'].capitalize()}:\n{m['content'].strip()}" for m in messages]
+    return "\n\n".join(turns) + "\n\nAssistant:\n", "plain"
+
+
 class LocalProvider:
     kind = "local"
     max_concurrency = 1  # one model in memory, already using every core: parallel calls only thrash
@@ -44,7 +56,7 @@ class LocalProvider:
         with self._lock:
             lm = self._lm()
             tok, model = lm.tokenizer, lm.model
-            prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            prompt, prompt_format = render_prompt(tok, messages)
             enc = tok(prompt, return_tensors="pt", add_special_tokens=False).to(self.device)
             greedy = not params.temperature
             kwargs: dict[str, Any] = {"max_new_tokens": params.max_tokens, "do_sample": not greedy,
@@ -69,7 +81,7 @@ class LocalProvider:
         n_new = int(new.shape[0])
         finish = "length" if n_new >= params.max_tokens else "stop"
         usage = Usage(int(enc["input_ids"].shape[1]), n_new)
-        raw = {"prompt": prompt, "output_text": text, "generated_tokens": n_new, "finish_reason": finish,
+        raw = {"prompt": prompt, "prompt_format": prompt_format, "output_text": text, "generated_tokens": n_new, "finish_reason": finish,
                "generate_kwargs": kwargs, "weights_sha256": lm.info.weights_sha256, "device": self.device,
                "threads": self.threads or before}
         # No API bill: a known zero, unlike an unknown API price.
