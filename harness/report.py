@@ -762,10 +762,8 @@ def evolution_verdict(evolved: dict, control: dict | None, evolved_test: float |
 
 
 def _model_written(arm: dict | None) -> dict | None:
-    """An arm whose best is the best program the model wrote (human seeds left out)."""
-    if arm is None:
-        return None
-    return {**arm, "best": arm.get("best_generated")}
+    """An arm whose best is the best program the model wrote (human seeds left out); None stays None."""
+    return None if arm is None else {**arm, "best": arm.get("best_generated")}
 
 
 def _heldout_cell(fit: dict | None, level: float) -> str:
@@ -798,12 +796,14 @@ def table_evolution(d: Data) -> list[Table]:
         idea = e["idea"] + (f" [{e['generator']}]" if multi_gen else "")
         arms = [("evolution", e["evolution"]), ("best-of-N", e.get("best_of_n"))]
         if e.get("seeds"):   # a seed is in both pools: also show the best each arm's model itself wrote
-            arms = [a for name, arm in arms
-                    for a in ((name, arm), (f"{name}, model-written", _model_written(arm)))]
+            with_own = []
+            for name, arm in arms:
+                with_own.append((name, arm))
+                if arm is not None:
+                    with_own.append((f"{name}, model-written", _model_written(arm)))
+            arms = with_own
         tests = {}
         for name, arm in arms:
-            if arm is None and name.endswith("model-written"):
-                continue
             if arm is None:
                 rows.append({"Core Idea": idea, "Arm": name, "Program": "not run (evolution.best_of_n = false)",
                              "LLM calls": "0", "Held-out fitness": NOT_RUN,

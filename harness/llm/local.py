@@ -81,7 +81,8 @@ class LocalProvider:
         n_new = int(new.shape[0])
         finish = "length" if n_new >= params.max_tokens else "stop"
         usage = Usage(int(enc["input_ids"].shape[1]), n_new)
-        raw = {"prompt": prompt, "prompt_format": prompt_format, "output_text": text, "generated_tokens": n_new, "finish_reason": finish,
+        raw = {"prompt": prompt, "prompt_format": prompt_format, "output_text": text, "generated_tokens": n_new,
+               "finish_reason": finish,
                "generate_kwargs": kwargs, "weights_sha256": lm.info.weights_sha256, "device": self.device,
                "threads": self.threads or before}
         # No API bill: a known zero, unlike an unknown API price.
