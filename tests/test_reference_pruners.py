@@ -77,6 +77,38 @@ def test_bias_methods_on_a_model_with_bias(calib):
         assert (w[order[rows:]] != 0).all()
 
 
+def test_bias_methods_on_qwen2_where_only_qkv_have_a_bias(calib):
+    """Qwen2: q/k/v carry a bias, o_proj and the MLP do not. Biased layers go by |bias|; the others exactly
+    as magnitude prunes them, for bias and -bias alike, so the columns differ only on q/k/v."""
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    def tiny_qwen2():
+        torch.manual_seed(0)
+        cfg = Qwen2Config(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                          num_key_value_heads=2, vocab_size=256)
+        model = Qwen2ForCausalLM(cfg).eval()
+        for layer in prunable_layers(model).values():
+            if layer.bias is not None:
+                torch.nn.init.normal_(layer.bias)
+        return model
+
+    with_bias = {n for n, layer in prunable_layers(tiny_qwen2()).items() if layer.bias is not None}
+    assert with_bias and all(n.rsplit(".", 1)[1] in ("q_proj", "k_proj", "v_proj") for n in with_bias)
+    magnitude = prune_with("magnitude", tiny_qwen2(), 0.5, calib)
+    pruned = {m: prune_with(m, tiny_qwen2(), 0.5, calib) for m in ("bias", "-bias")}
+    for m, weights in pruned.items():
+        assert meets_target(measure(weights), weights, 0.5, "unstructured") is None
+        for name, w in weights.items():
+            if name.removesuffix(".weight") not in with_bias:
+                assert torch.equal(w, magnitude[name]), (m, name)
+    q = "model.layers.0.self_attn.q_proj"
+    bias = prunable_layers(tiny_qwen2())[q].bias.abs()
+    for m, sign in (("bias", 1), ("-bias", -1)):
+        w = pruned[m][q + ".weight"]
+        order = torch.argsort(sign * bias)
+        assert (w[order[:32]] == 0).all() and (w[order[32:]] != 0).all()   # half the rows, by |bias|
+
+
 @pytest.mark.parametrize("method", ["bias", "-bias"])
 def test_bias_methods_say_not_applicable_without_bias(method, calib):
     with pytest.raises(NotApplicable, match="model has no bias"):
