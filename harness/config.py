@@ -73,6 +73,8 @@ class GeneratorConfig:
     timeout_s: float = 120.0
     max_retries: int = 5
     concurrency: int = 4
+    engine: str = "auto"               # local: auto | llama.cpp | transformers (auto: llama.cpp for GGUF models)
+    threads: int | None = None         # local: CPU threads (None: the engine's default)
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,9 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
                               "openai, openai-compatible, local, replay")
         if g.provider == "openai-compatible" and not g.base_url:
             raise ConfigError(f"generation.generators[{i}]: provider openai-compatible needs base_url")
+        if g.engine not in ("auto", "llama.cpp", "transformers"):
+            raise ConfigError(f"generation.generators[{i}].engine: {g.engine!r} is not one of auto, llama.cpp, "
+                              "transformers")
         if g.provider == "replay" and not g.cassette:
             raise ConfigError(f"generation.generators[{i}]: provider replay needs cassette")
     from reference_pruners import METHODS

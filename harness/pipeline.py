@@ -56,6 +56,8 @@ def make_generator(g: GeneratorConfig, run_dir: Path):
                             retry={"max_attempts": g.max_retries + 1})
     elif g.provider == "replay":
         provider_cfg["cassette"] = g.cassette
+    elif g.provider == "local":
+        provider_cfg.update(engine=g.engine, threads=g.threads)
     provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
     params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
                               reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)

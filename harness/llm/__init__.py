@@ -12,7 +12,11 @@ A config dict (a ``[provider]`` table of a TOML config, or CLI flags) has:
     retry         {max_attempts, base_delay, max_delay, max_retry_after}
     prices        {model: {input, output}} USD per 1M tokens, on top of prices.toml
     cassette      JSONL file (replay)
-    device, dtype, threads (local; threads default 1, 0 = torch's default)
+    engine        local: auto | llama.cpp | transformers. auto: llama.cpp for a GGUF model (built-in name or
+                  .gguf path) when llama-cpp-python is installed, else transformers
+    device, dtype (local, transformers engine)
+    threads       local; transformers default 1 (0 = torch's default), llama.cpp default every core (<= 16)
+    n_ctx         local, llama.cpp engine: context length of the server (default 8192)
 """
 
 from __future__ import annotations
@@ -22,10 +26,24 @@ from typing import Any, Mapping
 from .base import Completion, GenerationError, GenerationParams, Provider, Usage
 
 __all__ = ["Completion", "GenerationError", "GenerationParams", "Provider", "Usage", "make_provider",
-           "PROVIDER_KINDS", "DEFAULT_MODELS"]
+           "PROVIDER_KINDS", "DEFAULT_MODELS", "local_engine"]
 
 PROVIDER_KINDS = ("openai", "openai-compatible", "local", "replay")
 DEFAULT_MODELS = {"openai": "gpt-4o", "local": "smollm2-135m"}
+
+
+def local_engine(model: str, engine: str = "auto") -> str:
+    """Which engine runs a local model: ``auto`` picks llama.cpp (the fastest measured, bench/generation.py)
+    for a GGUF model when llama-cpp-python is installed, transformers for everything else."""
+    from .llama_server import ENGINES, llama_cpp_available
+
+    if engine not in ENGINES:
+        raise ValueError(f"local engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine != "auto":
+        return engine
+    from ..models import BUILTIN_GGUF
+    is_gguf = model in BUILTIN_GGUF or model.endswith(".gguf")
+    return "llama.cpp" if is_gguf and llama_cpp_available() else "transformers"
 
 
 def make_provider(config: Mapping[str, Any]) -> Provider:
@@ -51,9 +69,20 @@ def make_provider(config: Mapping[str, Any]) -> Provider:
                                   retry=RetryPolicy(**cfg.pop("retry", {})),
                                   prices=load_prices(cfg.pop("prices", None)))
     elif kind == "local":
-        from .local import LocalProvider
-        provider = LocalProvider(model, device=cfg.pop("device", "cpu"), dtype=cfg.pop("dtype", "float32"),
-                                 threads=cfg.pop("threads", 1))
+        engine = local_engine(model, cfg.pop("engine", "auto"))
+        if engine == "llama.cpp":
+            from .llama_server import DEFAULT_CONTEXT, LlamaCppProvider
+            for key in ("device", "dtype"):
+                if cfg.get(key) not in (None, "cpu", "float32"):
+                    raise ValueError(f"engine llama.cpp runs the GGUF's own quantised weights on the CPU: "
+                                     f"{key} = {cfg[key]!r} needs engine = \"transformers\"")
+                cfg.pop(key, None)
+            provider = LlamaCppProvider(model, threads=cfg.pop("threads", None),
+                                        n_ctx=cfg.pop("n_ctx", DEFAULT_CONTEXT))
+        else:
+            from .local import LocalProvider
+            provider = LocalProvider(model, device=cfg.pop("device", "cpu"), dtype=cfg.pop("dtype", "float32"),
+                                     threads=cfg.pop("threads", 1))
     else:
         from .replay import ReplayProvider
         cassette = cfg.pop("cassette", None)

@@ -1,4 +1,4 @@
-"""A local transformers model, by default SmolLM2-135M-Instruct, offline on the CPU.
+"""A local transformers model, offline (the ``transformers`` engine of the ``local`` provider).
 
 It exists so the whole pipeline runs, end to end and in CI, without an API key. Its algorithms are
 not expected to be good; the point is that every later stage sees real, messy model output.
@@ -24,12 +24,18 @@ def render_prompt(tokenizer, messages: Messages) -> tuple[str, str]:
     """
     if getattr(tokenizer, "chat_template", None):
         return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True), "chat-template"
+    return render_prompt_plain(messages), "plain"
+
+
+def render_prompt_plain(messages: Messages) -> str:
+    """The transcript a base model continues: ``System:\\n...\\n\\nUser:\\n...\\n\\nAssistant:\\n``."""
     turns = [f"{m['role'].capitalize()}:\n{m['content'].strip()}" for m in messages]
-    return "\n\n".join(turns) + "\n\nAssistant:\n", "plain"
+    return "\n\n".join(turns) + "\n\nAssistant:\n"
 
 
 class LocalProvider:
     kind = "local"
+    engine = "transformers"
     max_concurrency = 1  # one model in memory, already using every core: parallel calls only thrash
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "cpu", dtype: str = "float32",

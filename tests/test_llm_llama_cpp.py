@@ -1,0 +1,116 @@
+"""The llama.cpp engine: which engine a local model gets, and a real Qwen2.5-Coder-0.5B behind a real server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.config import ConfigError, ExperimentConfig, GenerationConfig, GeneratorConfig, validate
+from harness.llm import local_engine, make_provider
+from harness.llm.base import GenerationParams
+from harness.llm.llama_server import LlamaCppProvider, llama_cpp_available
+from harness.llm.local import LocalProvider
+from harness.prompting import load_ideas, render_messages
+
+CODER = "qwen2.5-coder-0.5b"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_auto_picks_llama_cpp_for_gguf_models_and_transformers_for_the_rest(tiny_dir, tiny_gguf):
+    assert llama_cpp_available()   # make setup installs it; without it auto would quietly mean transformers
+    assert local_engine(CODER) == "llama.cpp"
+    assert local_engine(str(tiny_gguf)) == "llama.cpp"
+    assert local_engine(str(tiny_dir)) == "transformers"
+    assert local_engine("Qwen/Qwen2.5-Coder-1.5B-Instruct") == "transformers"   # a hub id: no GGUF to serve
+    assert local_engine(CODER, "transformers") == "transformers"
+    with pytest.raises(ValueError, match="local engine must be one of auto, llama.cpp, transformers"):
+        local_engine(CODER, "vllm")
+
+
+def test_the_transformers_engine_stays_selectable(tiny_dir):
+    p = make_provider({"kind": "local", "model": str(tiny_dir), "engine": "transformers"})
+    assert isinstance(p, LocalProvider) and p.identity() == {"kind": "local", "dtype": "float32"}
+
+
+def test_llama_cpp_refuses_what_it_cannot_serve(tiny_dir):
+    with pytest.raises(ValueError, match=r"engine llama.cpp needs a GGUF model .* is a hf-dir"):
+        make_provider({"kind": "local", "model": str(tiny_dir), "engine": "llama.cpp"})
+    with pytest.raises(ValueError, match=r"dtype = 'bfloat16' needs engine = \"transformers\""):
+        make_provider({"kind": "local", "model": CODER, "dtype": "bfloat16"})
+
+
+def test_a_config_names_a_bad_engine():
+    cfg = ExperimentConfig(generation=GenerationConfig(generators=(GeneratorConfig(engine="fast"),)))
+    with pytest.raises(ConfigError, match=r"generators\[0\]\.engine: 'fast'"):
+        validate(cfg)
+
+
+@pytest.fixture(scope="module")
+def coder(user_cache):
+    with user_cache():
+        p = make_provider({"kind": "local", "model": CODER})
+    yield p
+    p.close()
+
+
+def test_qwen_coder_writes_code_through_a_real_llama_cpp_server(coder):
+    assert isinstance(coder, LlamaCppProvider) and coder.chat_template
+    assert coder.identity() == {"kind": "local", "engine": "llama.cpp",
+                                "gguf_sha256": "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"}
+    messages = render_messages(load_ideas()["magnitude"])
+    c = coder.complete(messages, GenerationParams(temperature=0.0, max_tokens=24), 0)
+    assert c.model == CODER and c.cost_usd == 0.0 and c.raw["engine"] == "llama.cpp"
+    assert c.usage.prompt_tokens > 1500 and 0 < c.usage.completion_tokens <= 24
+    assert c.raw["prompt_format"].startswith("chat-template")
+    assert "```" in c.text or "import" in c.text or "def " in c.text   # a coder answers with code
+    again = coder.complete(messages, GenerationParams(temperature=0.0, max_tokens=24), 0)
+    assert again.text == c.text                                      # greedy: the same reply
+
+
+def test_sampled_replies_are_seeded_per_sample(coder):
+    messages = render_messages(load_ideas()["random"])
+    params = GenerationParams(temperature=1.0, max_tokens=16, seed=7)
+    a0, a1 = (coder.complete(messages, params, k).text for k in (0, 1))
+    assert coder.complete(messages, params, 0).text == a0             # a rerun reproduces sample 0
+    assert a0 != a1                                                   # sample 1 is another draw
+
+
+def test_the_server_dies_with_the_harness(user_cache):
+    """A harness killed by SIGKILL (no atexit, no finally) leaves no llama.cpp server behind."""
+    script = textwrap.dedent(f"""
+        from harness.llm import make_provider
+        from harness.llm.base import GenerationParams
+        p = make_provider({{"kind": "local", "model": "{CODER}"}})
+        p.complete([{{"role": "user", "content": "hi"}}], GenerationParams(temperature=0.0, max_tokens=2))
+        print(p.server.proc.pid, flush=True)
+        import time; time.sleep(600)
+    """)
+    with user_cache():
+        harness = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                                   env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        server_pid = int(harness.stdout.readline())
+        os.kill(server_pid, 0)                                         # alive while the harness is
+        harness.send_signal(signal.SIGKILL)
+        harness.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not _is_zombie_or_gone(server_pid):
+            time.sleep(0.2)
+        assert _is_zombie_or_gone(server_pid), f"llama.cpp server {server_pid} outlived its harness"
+    finally:
+        harness.kill()
+
+
+def _is_zombie_or_gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ", 1)[1].startswith("Z")
+    except FileNotFoundError:
+        return True
