@@ -17,6 +17,7 @@ import torch
 from .data import calibration as load_calibration
 from .evaluate import EvalSetup
 from .interface import CandidateError, NotApplicable, Status, call_prune, load_candidate
+from .numbers import fmt_ppl
 from .models import LoadedModel, load_model
 from .config import PAPER_LEVELS, CalibrationConfig
 from .scoring import Scorer, row
@@ -108,7 +109,7 @@ def cmd_baseline(args) -> int:
         if args.json:
             print(json.dumps(row), flush=True)
         else:
-            ppl = f"{row['perplexity']:.3f}" if row["perplexity"] is not None else "-"
+            ppl = fmt_ppl(row["perplexity"]) or "-"
             ach = f"{row['achieved_sparsity']:.4f}" if row["achieved_sparsity"] is not None else "-"
             print(f"{row['method']:>14} {row['pattern']:>12} {row['sparsity']:>5} achieved {ach:>7} "
                   f"ppl {ppl:>12} {row['status']:<16} {row['seconds']:7.1f}s", file=sys.stdout, flush=True)

@@ -44,6 +44,7 @@ from .extract import extract_code
 from .interface import Status
 from .llm.base import GenerationError, GenerationParams
 from .llm.replay import cassette_line
+from .numbers import fmt_ppl
 from .prompting import Idea, render_messages
 from .store import CandidateRecord, ResultsStore
 
@@ -461,9 +462,7 @@ def _view(p: Program) -> dict:
 
 
 def _fmt(x: float) -> str:
-    if not math.isfinite(x):
-        return "inf"
-    return f"{x:.3e}" if abs(x) >= 1e6 else f"{x:.3f}"
+    return fmt_ppl(x) or "inf"   # NaN included: a prompt shows it as the worst fitness
 
 
 def _seeds(ctx: EvolveContext, idea: Idea, db: ProgramsDatabase, arm: ArmResult) -> None:

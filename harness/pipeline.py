@@ -21,6 +21,7 @@ from .config import ExperimentConfig, GeneratorConfig
 from .data import calibration as load_calibration
 from .interface import Status
 from .models import load_model
+from .numbers import fmt_ppl
 from .scoring import Scorer, row
 from .store import CandidateRecord, ResultsStore
 
@@ -244,7 +245,7 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
             scorer = Scorer(lm, store, cfg.eval, cal, cfg.eval.prompt)
             dense = scorer.record_dense()
             if dense:
-                say(row(dense))
+                say(_line(row(dense)))
             calib = load_calibration(lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen, seed=cal.seed)
             execute(cfg, scorer, calib, plan(cfg, scorer, candidates), spec, say)
             if index == 0:  # repairs are driven by how programs fared on the first model
@@ -272,7 +273,7 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
 
 
 def _line(r: dict) -> str:
-    ppl = f"{r['perplexity']:.3f}" if r["perplexity"] is not None else "-"
+    ppl = fmt_ppl(r["perplexity"]) or "-"
     return f"{r['kind']:>9} {r['method'][:40]:>40} {r['pattern']:>12} {r['sparsity']:>5}  ppl {ppl:>12}  {r['status']}"
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from .evolve import BEST_OF_N, EVOLUTION_MODES, EVOLVE, SEED
 from .interface import Status
+from .numbers import fmt_ppl  # noqa: F401 - the report's cells, and tests, use it from here
 from .store import ResultsStore
 
 NOT_RUN = "not run"
@@ -41,14 +42,6 @@ DETAIL_CHARS = 90
 
 
 # --------------------------------------------------------------------------------------------- cells
-
-def fmt_ppl(p: float | None) -> str | None:
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return None
-    if math.isinf(p):
-        return "inf"
-    return f"{p:.3e}" if abs(p) >= 1e6 else f"{p:.3f}"
-
 
 def fmt_level(s: float) -> str:
     return f"{s:.2f}" if round(s, 2) == round(s, 10) else f"{s:g}"
