@@ -154,6 +154,20 @@ def test_evaluate_fingerprint(tiny_lm, tiny_dir, text_file):
     assert calibrated.fingerprint.digest == fp.digest and calibrated.fingerprint.calibration["seed"] == 1
 
 
+def test_the_same_text_in_another_folder_has_the_same_digest(tiny_lm, text_file, tmp_path):
+    """Fingerprints name content, not places: a copy elsewhere matches; an edited copy does not."""
+    copy = tmp_path / "elsewhere" / "corpus.txt"
+    copy.parent.mkdir()
+    copy.write_bytes(text_file.read_bytes())
+    here = evaluate(tiny_lm, EvalSetup(f"text:{text_file}", seqlen=32, max_windows=2)).fingerprint
+    there = evaluate(tiny_lm, EvalSetup(f"text:{copy}", seqlen=32, max_windows=2)).fingerprint
+    assert here.data["origin"] != there.data["origin"] or here.data["source"] != there.data["source"]
+    assert here.digest == there.digest
+    copy.write_bytes(text_file.read_bytes() + b" more")
+    edited = evaluate(tiny_lm, EvalSetup(f"text:{copy}", seqlen=32, max_windows=2)).fingerprint
+    assert edited.digest != here.digest
+
+
 def test_fingerprint_digest_covers_every_field():
     base = dict(model_spec="m", weights_sha256="w", tokenizer="t", tokenizer_sha256="ts", data={"join": "\n\n"},
                 seqlen=2048, windows=140, dtype="float32", device="cpu", versions={"torch": "2"})
