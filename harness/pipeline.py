@@ -224,6 +224,9 @@ def setup_logging(run_dir: Path) -> Path:
 
 def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
     """The whole experiment of ``cfg``; returns the run directory. Safe to kill and rerun."""
+    from .preflight import preflight
+
+    preflight(cfg)   # engine, data, models, disk, run folder: fail in seconds, not after generation
     run_dir = Path(cfg.run.out)
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path = setup_logging(run_dir)
