@@ -19,6 +19,7 @@ from .evaluate import EvalSetup
 from .interface import CandidateError, NotApplicable, Status, call_prune, load_candidate
 from .numbers import fmt_ppl
 from .models import LoadedModel, load_model
+from .cli_args import add_eval_args, add_model_args
 from .config import PAPER_LEVELS, CalibrationConfig
 from .scoring import Scorer, row
 from .sparsity import pattern_sparsity, prunable_layers, prunable_weight_names
@@ -137,11 +138,9 @@ def print_table(rows: list[dict]) -> None:
 
 
 def register(sub) -> None:
-    from .cli import _add_eval_args, _add_model_args
-
     p = sub.add_parser("baseline", help="prune with the human reference methods and score them (Table 1)")
-    _add_model_args(p)
-    _add_eval_args(p)
+    add_model_args(p)
+    add_eval_args(p)
     p.add_argument("--methods", default="magnitude,wanda,sparsegpt",
                    help="comma-separated: magnitude, magnitude-row, wanda, sparsegpt, movement, random, weights, -weights, bias, -bias")
     p.add_argument("--sparsities", default="0.5", help="comma-separated levels in (0,1), or 'paper' for the 13 levels of Table 1")

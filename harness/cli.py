@@ -6,21 +6,7 @@ import argparse
 import json
 import sys
 
-from .models import DEFAULT_MODEL
-
-
-def _add_model_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default=DEFAULT_MODEL, help=f"model spec (default {DEFAULT_MODEL}): built-in name, .gguf file, HF dir or hub id")
-    p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
-    p.add_argument("--dtype", default="float32", help="float32, bfloat16 or float16")
-
-
-def _add_eval_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", default="wikitext2", help="evaluation text: wikitext2 or text:PATH")
-    p.add_argument("--seqlen", type=int, default=2048)
-    p.add_argument("--max-windows", type=int, default=None, help="score only the first N windows (fast CPU runs)")
-    p.add_argument("--batch-size", type=int, default=1)
-    p.add_argument("--compile", action="store_true", help="torch.compile the model body (GPU; ~30 s once)")
+from .cli_args import add_eval_args, add_model_args
 
 
 def cmd_eval(args) -> int:
@@ -44,8 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("eval", help="dense perplexity of a model")
-    _add_model_args(p)
-    _add_eval_args(p)
+    add_model_args(p)
+    add_eval_args(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
 
