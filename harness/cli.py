@@ -45,8 +45,8 @@ def _registrars():
     """``register(subparsers)`` of each stage module, in pipeline order."""
     from sandbox import cli as sandbox_cli
 
-    from . import baseline, generate_cli, pipeline, report_cli
-    return [generate_cli.register, baseline.register, sandbox_cli.register, pipeline.register, report_cli.register]
+    from . import baseline, generate_cli, report_cli, run_cli
+    return [generate_cli.register, baseline.register, sandbox_cli.register, run_cli.register, report_cli.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,16 +46,14 @@ from .llm.base import GenerationError, GenerationParams
 from .llm.replay import cassette_line
 from .numbers import fmt_ppl
 from .prompting import Idea, render_messages
-from .store import CandidateRecord, ResultsStore
+from .store import BEST_OF_N, EVOLUTION_MODES, EVOLVE, SEED, CandidateRecord, ResultsStore
 
-if TYPE_CHECKING:  # torch only where tensors are made: the report imports this module's constants
+if TYPE_CHECKING:  # torch only where tensors are made
     import torch
 
 log = logging.getLogger("prunegen.evolve")
 
-EVOLVE, BEST_OF_N, SEED = "evolve", "best-of-n", "seed"    # candidates.extra["mode"]
-EVOLUTION_MODES = (EVOLVE, BEST_OF_N, SEED)
-SEED_GENERATOR = "human"                                 # candidates.generator of a human seed
+SEED_GENERATOR = "human"                     # candidates.generator of a human seed
 BEST_OF_N_OFFSET = 1000                      # best-of-N sample indices: 1000, 1001, ...
 HUMAN_BASELINES = ("wanda", "sparsegpt")     # scored on the held-out windows too, for comparison
 
@@ -560,7 +558,7 @@ def best_of_n(ctx: EvolveContext, idea: Idea, n: int, seeds: list[Program] = ())
 
 def score_on_test(ctx: EvolveContext, program: Program, idea: Idea, role: str) -> None:
     """The reported numbers: ``program`` at the fitness levels on the test windows, as candidate jobs."""
-    from .pipeline import Sweep, run_sweep
+    from .sweep import Sweep, run_sweep
 
     pending = tuple(lv for lv in ctx.levels
                     if not ctx.store.has(ctx.scorer.key("candidate", program.id, lv, "unstructured")))
@@ -618,7 +616,7 @@ def evolve_model(ctx: EvolveContext, ideas: list[Idea]) -> list[dict]:
 
 def run_evolution(cfg, run_dir: Path, store: ResultsStore, scorer, calib, limits, echo=print) -> list[dict]:
     """The pipeline's hook: evolve every configured idea on the scorer's model (``cfg.evolution.enabled``)."""
-    from .pipeline import generator_name, make_generator
+    from .generate import generator_name, make_generator
     from .prompting import load_ideas, select_ideas
 
     evo = cfg.evolution

@@ -25,14 +25,18 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .extract import extract_code
 from .interface import Status
+from .llm import make_provider
 from .llm.base import Completion, GenerationError, GenerationParams, Provider
-from .llm.cache import CachedProvider, cache_key
+from .llm.cache import CachedProvider, ResponseCache, cache_key
 from .llm.replay import cassette_line
 from .prompting import DEFAULT_TEMPLATE, Idea, prompt_hash, render_messages
+
+if TYPE_CHECKING:
+    from .config import GeneratorConfig
 
 log = logging.getLogger(__name__)
 
@@ -205,3 +209,26 @@ def summarize(records: list[CandidateRecord]) -> dict[str, Any]:
         "cached": sum(r.cached for r in records),
         "cost_per_extracted_candidate_usd": (total / ok) if total is not None and ok else None,
     }
+
+
+# ------------------------------------------------------------------------------ configured generators
+# A run's generators and its evolution's come from the same config tables and share one response cache.
+
+def generator_name(g: GeneratorConfig) -> str:
+    return f"{g.provider}:{g.model}"
+
+
+def make_generator(g: GeneratorConfig, run_dir: Path) -> tuple[CachedProvider, GenerationParams]:
+    """(provider behind the run's response cache, generation parameters) of one configured generator."""
+    provider_cfg = {"kind": g.provider, "model": g.model}
+    if g.provider in ("openai", "openai-compatible"):
+        provider_cfg.update(base_url=g.base_url, api=g.api, api_key_env=g.api_key_env,
+                            retry={"max_attempts": g.max_retries + 1})
+    elif g.provider == "replay":
+        provider_cfg["cassette"] = g.cassette
+    elif g.provider == "local":
+        provider_cfg.update(engine=g.engine, threads=g.threads)
+    provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
+    params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
+                              reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)
+    return provider, params

@@ -1,4 +1,4 @@
-"""``prunegen run CONFIG``: generate -> sandbox -> validate -> perplexity -> results store -> report.
+"""The experiment of a config: generate -> sandbox -> validate -> perplexity -> results store (-> report).
 
 Every pruner, human or machine-written, goes the same way: one sandboxed sweep (one container, one
 weight load) over its sparsity levels, the host's validation of each level's tensors, then scoring
@@ -12,57 +12,20 @@ import logging
 import queue
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-import torch
-
-from .config import ExperimentConfig, GeneratorConfig
+from .config import ExperimentConfig
 from .data import calibration as load_calibration
+from .generate import generator_name, make_generator
 from .interface import Status
 from .models import load_model
 from .numbers import fmt_ppl
 from .scoring import Scorer, row
 from .store import CandidateRecord, ResultsStore
+from .sweep import Sweep, run_sweep, sandbox_limits
 
 log = logging.getLogger("prunegen.run")
-
-
-@dataclass(frozen=True)
-class Sweep:
-    """One sandboxed job: one pruner file at the levels the store still lacks."""
-    kind: str                 # reference | candidate
-    method: str               # reference method name, or candidate id
-    path: Path
-    pattern: str
-    levels: tuple[float, ...]
-    uses_calibration: bool
-    ids: dict                 # idea / generator / sample columns for candidates
-    extra: dict = field(default_factory=dict)   # added to each job's extra (evolution tags its best programs)
-
-
-def generator_name(g: GeneratorConfig) -> str:
-    return f"{g.provider}:{g.model}"
-
-
-def make_generator(g: GeneratorConfig, run_dir: Path):
-    """(provider behind the run's response cache, generation parameters) of one configured generator."""
-    from .llm import make_provider
-    from .llm.base import GenerationParams
-    from .llm.cache import CachedProvider, ResponseCache
-
-    provider_cfg = {"kind": g.provider, "model": g.model}
-    if g.provider in ("openai", "openai-compatible"):
-        provider_cfg.update(base_url=g.base_url, api=g.api, api_key_env=g.api_key_env,
-                            retry={"max_attempts": g.max_retries + 1})
-    elif g.provider == "replay":
-        provider_cfg["cassette"] = g.cassette
-    elif g.provider == "local":
-        provider_cfg.update(engine=g.engine, threads=g.threads)
-    provider = CachedProvider(make_provider(provider_cfg), ResponseCache(run_dir / "llm-cache"))
-    params = GenerationParams(temperature=g.temperature, max_tokens=g.max_tokens,
-                              reasoning_effort=g.reasoning_effort, timeout=g.timeout_s)
-    return provider, params
 
 
 def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, generators: dict, catalogue,
@@ -136,50 +99,6 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], referenc
     return sweeps
 
 
-def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
-              limits, echo) -> list[dict]:
-    """Sandbox one sweep; score each level the moment its tensors pass validation; store every level."""
-    from sandbox.api import copy_prunable, run_candidate
-    from sandbox.job import SandboxJob
-
-    ids = calib if sweep.uses_calibration else calib[:0]
-    job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=cfg.model.device,
-                     dtype=cfg.model.dtype, stop_on_error=not cfg.scoring.retry_failed_levels)
-    measured = {}
-
-    def score(level, tensors):
-        with scorer.lock:
-            copy_prunable(scorer.lm.model, tensors)
-            try:
-                measured[level] = scorer.measure()
-            finally:
-                scorer.restore()
-
-    results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score)
-    out = []
-    for r in results:
-        key = scorer.key(sweep.kind, sweep.method, r.level, sweep.pattern)
-        with scorer.lock:
-            result = scorer.record(
-                key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
-                calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
-                artefacts={"pruner": str(sweep.path)}, measured=measured.get(r.level),
-                extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend,
-                       **sweep.extra},
-                **sweep.ids)
-        out.append(row(result))
-        echo(out[-1])
-    return out
-
-
-def sandbox_limits(cfg: ExperimentConfig, gpu: int | None):
-    from sandbox.limits import SandboxLimits
-
-    gpus = None if gpu is None else str(gpu)
-    return SandboxLimits(timeout_s=cfg.sandbox.timeout_s, memory=cfg.sandbox.memory, cpus=cfg.sandbox.cpus,
-                         pids=cfg.sandbox.pids, gpus=gpus)
-
-
 def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], label: str, say) -> None:
     """Run sweeps, ``cfg.run.workers`` at a time; on a multi-GPU host each running sweep holds one GPU."""
     from tqdm import tqdm
@@ -222,8 +141,12 @@ def setup_logging(run_dir: Path) -> Path:
     return path
 
 
-def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
-    """The whole experiment of ``cfg``; returns the run directory. Safe to kill and rerun."""
+def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path] | None = None) -> Path:
+    """The whole experiment of ``cfg``; returns the run directory. Safe to kill and rerun.
+
+    ``report(run_dir, title)``, when given, writes the run's report last and returns where: the CLI
+    passes the renderer (``harness.run_cli``), so nothing of the run imports it.
+    """
     from .preflight import preflight
 
     preflight(cfg)   # engine, data, models, disk, run folder: fail in seconds, not after generation
@@ -268,10 +191,8 @@ def run(cfg: ExperimentConfig, *, echo=print, report: bool = True) -> Path:
                     log.exception("evolution on %s failed", spec)
                     say(f"evolution on {spec} failed in the harness: {type(e).__name__}: {e}")
             del lm, scorer
-    if report:
-        from .report import build_report
-        out = build_report(run_dir / "results.sqlite", run_dir / "report", title=cfg.run.name)
-        say(f"report: {out}")
+    if report is not None:
+        say(f"report: {report(run_dir, cfg.run.name)}")
     return run_dir
 
 
@@ -290,32 +211,3 @@ def parse_retry(text: str) -> set[str]:
     if bad or not wanted:
         raise ValueError(f"--retry: {', '.join(bad) or 'nothing given'}: give one or more of {', '.join(RETRYABLE)}")
     return wanted
-
-
-def cmd_run(args) -> int:
-    from .config import load_config
-    cfg = load_config(args.config)
-    if args.out:
-        from dataclasses import replace
-        cfg = replace(cfg, run=replace(cfg.run, out=args.out))
-    if args.retry:
-        statuses = parse_retry(args.retry)
-        store_path = Path(cfg.run.out) / "results.sqlite"
-        if store_path.is_file():
-            with ResultsStore(store_path) as store:
-                jobs, fit = store.forget(statuses)
-            print(f"--retry {','.join(sorted(statuses))}: {jobs} job(s) and {fit} held-out fitness row(s) "
-                  "will run again")
-    run(cfg, report=not args.no_report)
-    return 0
-
-
-def register(sub) -> None:
-    p = sub.add_parser("run", help="the whole experiment of a config: generate, sandbox, score, report")
-    p.add_argument("config", help="experiment config (TOML), e.g. configs/default.toml")
-    p.add_argument("--out", help="run directory (default: the config's run.out)")
-    p.add_argument("--no-report", action="store_true")
-    p.add_argument("--retry", metavar="STATUS[,STATUS]",
-                   help=f"run the stored jobs with these statuses again (one or more of {', '.join(RETRYABLE)}); "
-                        "for failures of the machine, e.g. timeouts under a load that is gone")
-    p.set_defaults(func=cmd_run)

@@ -26,10 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .evolve import BEST_OF_N, EVOLUTION_MODES, EVOLVE, SEED
 from .interface import Status
 from .numbers import fmt_ppl  # noqa: F401 - the report's cells, and tests, use it from here
-from .store import ResultsStore
+from .store import BEST_OF_N, EVOLUTION_MODES, EVOLVE, SEED, ResultsStore
 
 NOT_RUN = "not run"
 PAPER_METHODS = ("wanda", "sparsegpt", "magnitude", "movement")

@@ -78,6 +78,11 @@ CREATE TABLE IF NOT EXISTS evolution (
 );
 """
 
+# candidates.extra["mode"] of the programs evolution writes (harness/evolve.py); one-pass and repair
+# programs have none. Here, not in harness.evolve, because the report reads them too.
+EVOLVE, BEST_OF_N, SEED = "evolve", "best-of-n", "seed"
+EVOLUTION_MODES = (EVOLVE, BEST_OF_N, SEED)
+
 
 @dataclass(frozen=True)
 class JobKey:

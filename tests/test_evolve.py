@@ -221,6 +221,7 @@ def evolved(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
 
     from harness.config import load_config
     from harness.pipeline import run
+    from harness.run_cli import write_report
 
     tmp = tmp_path_factory.mktemp("evolve")
     text = tmp / "text.txt"
@@ -228,10 +229,10 @@ def evolved(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
     with FakeOpenAI() as server:
         server.script = [("ok", t) for t in SCRIPT]
         cfg_path = write_config(tmp, tiny_model_dir, text, tmp / "run", server_generator(server.base_url))
-        run_dir = run(load_config(cfg_path), echo=lambda *_: None)
+        run_dir = run(load_config(cfg_path), echo=lambda *_: None, report=write_report)
         first_requests = len(server.requests)
         before = _snapshot(run_dir)
-        run(load_config(cfg_path), echo=lambda *_: None, report=False)   # a rerun: everything is known
+        run(load_config(cfg_path), echo=lambda *_: None)   # a rerun: everything is known
         rerun_requests = len(server.requests) - first_requests
         after = _snapshot(run_dir)
     return {"tmp": tmp, "text": text, "run_dir": run_dir, "requests": first_requests, "rerun_requests": rerun_requests,
@@ -376,7 +377,7 @@ max_tokens = 800
 concurrency = 1
 """
     cfg = write_config(tmp_path, evolved["model_dir"], evolved["text"], tmp_path / "replayed", generator)
-    second = run(load_config(cfg), echo=lambda *_: None, report=False)
+    second = run(load_config(cfg), echo=lambda *_: None)
     a, b = _summary(first), _summary(second)
     for arm in ("evolution", "best_of_n"):
         assert b[arm]["calls"] == a[arm]["calls"] and b[arm]["history"] == pytest.approx(a[arm]["history"])

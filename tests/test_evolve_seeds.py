@@ -52,6 +52,7 @@ def seeded(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
 
     from harness.config import load_config
     from harness.pipeline import run
+    from harness.run_cli import write_report
 
     tmp = tmp_path_factory.mktemp("seeded")
     text = tmp / "text.txt"
@@ -61,7 +62,7 @@ def seeded(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
         cfg = write_config(tmp, tiny_model_dir, text, tmp / "run", server_generator(server.base_url))
         cfg.write_text(cfg.read_text().replace("generations = 2", 'generations = 1\nseeds = ["magnitude"]')
                        .replace("children_per_generation = 2", "children_per_generation = 1"))
-        run_dir = run(load_config(cfg), echo=lambda *_: None)
+        run_dir = run(load_config(cfg), echo=lambda *_: None, report=write_report)
         requests = len(server.requests)
     with ResultsStore(run_dir / "results.sqlite") as store:
         (summary,) = store.evolution()

@@ -21,6 +21,7 @@ from harness.llm.base import Completion, GenerationParams, Usage
 from harness.llm.replay import cassette_line
 from harness.pipeline import run
 from harness.prompting import load_ideas, render_messages
+from harness.run_cli import write_report
 from harness.store import ResultsStore
 from candidates import GOOD
 
@@ -92,7 +93,7 @@ def tiny_run(tiny_model_dir, tmp_path_factory, sandbox_tmp):
     text = tmp / "text.txt"
     text.write_text("The quick brown fox jumps over the lazy dog. " * 200)
     cfg = load_config(write_config(tmp, tiny_model_dir, text, tmp / "run"))
-    run_dir = run(cfg, echo=lambda *_: None)
+    run_dir = run(cfg, echo=lambda *_: None, report=write_report)
     return run_dir, cfg
 
 
@@ -191,7 +192,7 @@ def test_kill_and_resume_redoes_nothing(tiny_model_dir, tmp_path, sandbox_tmp):
         before = dict(c.execute("SELECT key, finished_at FROM jobs").fetchall())
     assert 4 <= len(before) < 1 + 5 * 2 + 2 * 2, "killed too late to test resuming"
 
-    run(load_config(cfg_path), echo=lambda *_: None, report=False)
+    run(load_config(cfg_path), echo=lambda *_: None)
     with sqlite3.connect(db) as c:
         after = dict(c.execute("SELECT key, finished_at FROM jobs").fetchall())
     assert {k: after[k] for k in before} == before   # nothing finished before the kill ran again
@@ -213,7 +214,7 @@ def test_retry_runs_machine_failures_again_and_nothing_else(tiny_model_dir, tmp_
     text.write_text("Pack my box with five dozen liquor jugs. " * 200)
     out = tmp_path / "run"
     cfg_path = write_config(tmp_path, tiny_model_dir, text, out)
-    run(load_config(cfg_path), echo=lambda *_: None, report=False)
+    run(load_config(cfg_path), echo=lambda *_: None)
     db = out / "results.sqlite"
     with sqlite3.connect(db) as c:   # as if wanda had timed out under a load that is gone, skipping 0.6
         c.execute("UPDATE jobs SET status = 'timeout', perplexity = NULL WHERE method = 'wanda' AND sparsity = ?",

@@ -10,6 +10,7 @@ import pytest
 
 from harness.config import load_config
 from harness.pipeline import run
+from harness.run_cli import write_report
 from harness.store import ResultsStore
 from candidates import GOOD
 from fake_openai import FakeOpenAI
@@ -62,7 +63,7 @@ memory = "2g"
 [references]
 methods = []
 """)
-        run_dir = run(load_config(cfg_path), echo=lambda *_: None)
+        run_dir = run(load_config(cfg_path), echo=lambda *_: None, report=write_report)
         requests = list(server.requests)
 
     with ResultsStore(run_dir / "results.sqlite") as store:

@@ -1,0 +1,48 @@
+"""``prunegen run CONFIG``: the whole experiment of a config (``harness.pipeline``), then its report.
+
+The report is this command's last step, handed to the run as a hook: the run's own modules never
+import the renderer, and a run without a report (``--no-report``) does not load it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from .pipeline import RETRYABLE, parse_retry, run
+from .store import ResultsStore
+
+
+def write_report(run_dir: Path, title: str) -> Path:
+    """The report of ``run_dir`` in ``run_dir/report``; returns that folder."""
+    from .report import build_report
+
+    return build_report(run_dir / "results.sqlite", run_dir / "report", title=title)
+
+
+def cmd_run(args) -> int:
+    from .config import load_config
+    cfg = load_config(args.config)
+    if args.out:
+        cfg = replace(cfg, run=replace(cfg.run, out=args.out))
+    if args.retry:
+        statuses = parse_retry(args.retry)
+        store_path = Path(cfg.run.out) / "results.sqlite"
+        if store_path.is_file():
+            with ResultsStore(store_path) as store:
+                jobs, fit = store.forget(statuses)
+            print(f"--retry {','.join(sorted(statuses))}: {jobs} job(s) and {fit} held-out fitness row(s) "
+                  "will run again")
+    run(cfg, report=None if args.no_report else write_report)
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="the whole experiment of a config: generate, sandbox, score, report")
+    p.add_argument("config", help="experiment config (TOML), e.g. configs/default.toml")
+    p.add_argument("--out", help="run directory (default: the config's run.out)")
+    p.add_argument("--no-report", action="store_true")
+    p.add_argument("--retry", metavar="STATUS[,STATUS]",
+                   help=f"run the stored jobs with these statuses again (one or more of {', '.join(RETRYABLE)}); "
+                        "for failures of the machine, e.g. timeouts under a load that is gone")
+    p.set_defaults(func=cmd_run)

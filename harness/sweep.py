@@ -1,0 +1,73 @@
+"""One sweep: one pruner file, human or machine-written, sandboxed over its levels, each level scored and stored.
+
+The pipeline plans and runs many sweeps (``harness.pipeline``); evolution runs one per best program to
+score it on the reported test windows (``harness.evolve``). Both go through :func:`run_sweep`, so an
+evolved program's numbers are made exactly as a one-pass program's are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from .config import ExperimentConfig
+from .scoring import Scorer, row
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One sandboxed job: one pruner file at the levels the store still lacks."""
+    kind: str                 # reference | candidate
+    method: str               # reference method name, or candidate id
+    path: Path
+    pattern: str
+    levels: tuple[float, ...]
+    uses_calibration: bool
+    ids: dict                 # idea / generator / sample columns for candidates
+    extra: dict = field(default_factory=dict)   # added to each job's extra (evolution tags its best programs)
+
+
+def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
+              limits, echo) -> list[dict]:
+    """Sandbox one sweep; score each level the moment its tensors pass validation; store every level."""
+    from sandbox.api import copy_prunable, run_candidate
+    from sandbox.job import SandboxJob
+
+    ids = calib if sweep.uses_calibration else calib[:0]
+    job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=cfg.model.device,
+                     dtype=cfg.model.dtype, stop_on_error=not cfg.scoring.retry_failed_levels)
+    measured = {}
+
+    def score(level, tensors):
+        with scorer.lock:
+            copy_prunable(scorer.lm.model, tensors)
+            try:
+                measured[level] = scorer.measure()
+            finally:
+                scorer.restore()
+
+    results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score)
+    out = []
+    for r in results:
+        key = scorer.key(sweep.kind, sweep.method, r.level, sweep.pattern)
+        with scorer.lock:
+            result = scorer.record(
+                key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
+                calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
+                artefacts={"pruner": str(sweep.path)}, measured=measured.get(r.level),
+                extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend,
+                       **sweep.extra},
+                **sweep.ids)
+        out.append(row(result))
+        echo(out[-1])
+    return out
+
+
+def sandbox_limits(cfg: ExperimentConfig, gpu: int | None):
+    from sandbox.limits import SandboxLimits
+
+    gpus = None if gpu is None else str(gpu)
+    return SandboxLimits(timeout_s=cfg.sandbox.timeout_s, memory=cfg.sandbox.memory, cpus=cfg.sandbox.cpus,
+                         pids=cfg.sandbox.pids, gpus=gpus)
