@@ -344,10 +344,10 @@ def test_job_cell_rules():
 
 
 def test_guard_rejects_blank_cells(store_path, monkeypatch):
-    import harness.report as R
+    import harness.report.levels as tables_1_to_3
     with ResultsStore(store_path) as s:
         d = Data(s.rows(), s.candidates(), None)
-    monkeypatch.setattr(R, "job_cell", lambda job: "" if job is None else "x")
+    monkeypatch.setattr(tables_1_to_3, "job_cell", lambda job: "" if job is None else "x")
     with pytest.raises(AssertionError, match="empty or NA"):
         collect_tables(d)
 

@@ -1,0 +1,161 @@
+"""Tables 10 and 10b (not in the paper): evolution's best against best-of-N's best and the human methods,
+and a verdict per idea at equal LLM calls."""
+
+from __future__ import annotations
+
+import math
+
+from ..interface import Status
+from ..numbers import fmt_ppl
+from .cells import NOT_RUN, fmt_level, job_cell
+from .programs import candidate_labels
+from .table import Table, make_table
+from .view import DISPLAY, FIGURE3_HUMANS, Data
+
+
+def _mean_log(values: list[float | None]) -> float | None:
+    """Mean log-perplexity, or None unless every value is a finite positive number."""
+    if not values or any(v is None or not math.isfinite(v) or v <= 0 for v in values):
+        return None
+    return sum(math.log(v) for v in values) / len(values)
+
+
+def evolution_verdict(evolved: dict, control: dict | None, evolved_test: float | None,
+                      control_test: float | None) -> str:
+    """One line: is the evolved best better than the best-of-N best at equal LLM calls?
+
+    ``evolved`` / ``control``: the arms of an evolution summary; ``*_test``: each best program's mean
+    log-perplexity on the reported test windows over the fitness levels (None: not every level ran ok).
+    The test windows decide; held-out fitness (what both arms selected on) only when test numbers lack.
+    """
+    if control is None:
+        return "no best-of-N control was run (evolution.best_of_n = false)"
+    calls = (f"at equal LLM calls ({evolved['calls']})" if evolved["calls"] == control["calls"]
+             else f"at unequal LLM calls ({evolved['calls']} vs {control['calls']})")
+    fit = [(a.get("best") or {}).get("fitness") for a in (evolved, control)]
+    if evolved_test is not None and control_test is not None:
+        a, b, what = evolved_test, control_test, "test mean log-ppl"
+    elif evolved_test is not None or control_test is not None:
+        who = "evolution" if evolved_test is not None else "best-of-N"
+        return f"{'evolution' if who == 'evolution' else 'evolution not'} better than best-of-N {calls}: " \
+               f"only {who}'s best ran ok at every level on the test windows"
+    elif fit[0] is not None or fit[1] is not None:
+        if fit[0] is None or fit[1] is None:
+            who = "evolution" if fit[0] is not None else "best-of-N"
+            return f"{'evolution' if who == 'evolution' else 'evolution not'} better than best-of-N {calls}: " \
+                   f"only {who} found a program that ran ok (held-out), none was scored on the test windows"
+        a, b, what = fit[0], fit[1], "held-out fitness; no test numbers"
+    else:
+        return f"neither arm produced a program that ran ok {calls}"
+    if a < b:
+        return f"evolution better than best-of-N {calls}: {what} {a:.4f} vs {b:.4f}"
+    if a == b:
+        return f"evolution not better than best-of-N {calls}: tie, {what} {a:.4f} both"
+    return f"evolution not better than best-of-N {calls}: {what} {a:.4f} vs {b:.4f}"
+
+
+def _model_written(arm: dict | None) -> dict | None:
+    """An arm whose best is the best program the model wrote (human seeds left out); None stays None."""
+    return None if arm is None else {**arm, "best": arm.get("best_generated")}
+
+
+def _heldout_cell(fit: dict | None, level: float) -> str:
+    if not fit:
+        return NOT_RUN
+    for s in fit.get("levels") or []:
+        if abs(float(s["level"]) - level) < 1e-9:
+            return fmt_ppl(s.get("perplexity")) if s["status"] == Status.OK and s.get("perplexity") else s["status"]
+    return NOT_RUN
+
+
+def _fitness_cell(fit: dict | None, missing: str) -> str:
+    if not fit:
+        return missing
+    return f"{fit['fitness']:.4f}" if fit.get("fitness") is not None else fit.get("status") or "failed"
+
+
+def table_evolution(d: Data) -> list[Table]:
+    """Table 10: evolution's best vs best-of-N's best vs Wanda / SparseGPT, per idea, at the fitness levels."""
+    if not d.evolution:
+        return []
+    labels = candidate_labels(d)
+    levels = sorted({float(lv) for e in d.evolution for lv in e["levels"]})
+    multi_gen = len({e["generator"] for e in d.evolution}) > 1
+    cols = ["Core Idea", "Arm", "Program", "LLM calls", "Held-out fitness"]
+    for lv in levels:
+        cols += [f"Held-out ppl {fmt_level(lv)}", f"Test ppl {fmt_level(lv)}"]
+    rows, used, verdicts = [], [], []
+    for e in d.evolution:
+        idea = e["idea"] + (f" [{e['generator']}]" if multi_gen else "")
+        arms = [("evolution", e["evolution"]), ("best-of-N", e.get("best_of_n"))]
+        if e.get("seeds"):   # a seed is in both pools: also show the best each arm's model itself wrote
+            with_own = []
+            for name, arm in arms:
+                with_own.append((name, arm))
+                if arm is not None:
+                    with_own.append((f"{name}, model-written", _model_written(arm)))
+            arms = with_own
+        tests = {}
+        for name, arm in arms:
+            if arm is None:
+                rows.append({"Core Idea": idea, "Arm": name, "Program": "not run (evolution.best_of_n = false)",
+                             "LLM calls": "0", "Held-out fitness": NOT_RUN,
+                             **{c: NOT_RUN for c in cols[5:]}})
+                continue
+            best = arm.get("best")
+            none = "no program parsed"   # every reply had no code or code that does not parse
+            row = {"Core Idea": idea, "Arm": name, "LLM calls": str(arm["calls"]),
+                   "Program": (labels.get(best["id"], best["id"])
+                               + (" (seed: no child beat it)" if name == "evolution" and best["generation"] == 0
+                                  else "")) if best else none,
+                   "Held-out fitness": _fitness_cell(best, none)}
+            test = []
+            for lv in levels:
+                j = d.job("candidate", best["id"], "unstructured", lv) if best else None
+                used.append(j)
+                row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(best, lv)
+                row[f"Test ppl {fmt_level(lv)}"] = job_cell(j)
+                test.append(j["perplexity"] if j and j["status"] == Status.OK else None)
+            tests[name] = _mean_log(test)
+            rows.append(row)
+        for m in FIGURE3_HUMANS[:2]:   # wanda, sparsegpt
+            fit = (e.get("humans") or {}).get(m)
+            row = {"Core Idea": idea, "Arm": DISPLAY[m], "Program": f"reference {m}", "LLM calls": "0 (human)",
+                   "Held-out fitness": _fitness_cell(fit, NOT_RUN)}
+            for lv in levels:
+                j = d.job("reference", m, "unstructured", lv)
+                used.append(j)
+                row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(fit, lv)
+                row[f"Test ppl {fmt_level(lv)}"] = job_cell(j)
+            rows.append(row)
+        verdicts.append({"Core Idea": idea, "Evolution calls": str(e["evolution"]["calls"]),
+                         "Best-of-N calls": str(e["best_of_n"]["calls"]) if e.get("best_of_n") else "0 (not run)",
+                         "Programs (evolution)": f"{e['evolution']['programs']} distinct, "
+                                                 f"{e['evolution']['duplicates']} duplicate(s)",
+                         "Verdict": evolution_verdict(e["evolution"], e.get("best_of_n"), tests.get("evolution"),
+                                                      tests.get("best-of-N"))
+                         + (f"; model-written only: " + evolution_verdict(
+                             _model_written(e["evolution"]), _model_written(e.get("best_of_n")),
+                             tests.get("evolution, model-written"), tests.get("best-of-N, model-written"))
+                            if e.get("seeds") else "")})
+    h = d.evolution[0].get("heldout") or {}
+    e0 = d.evolution[0]
+    notes = [f"Held-out fitness: mean log-perplexity over the levels on {h.get('windows', '?')} held-out window(s) "
+             f"of {h.get('seqlen', '?')} tokens of {h.get('source', '?')} from window {h.get('first_window', 0)} "
+             "(never the reported test windows); lower is better; a failing level makes it the failure's status.",
+             "Test ppl: the reported evaluation windows (fingerprints below), as in Tables 1 and 5.",
+             f"Evolution: seeds (the one-pass programs"
+             + (f", and the human seed(s) {', '.join(e0['seeds'])} in both arms' pools at no LLM call"
+                if e0.get("seeds") else "") + f") then {e0['generations']} generation(s) of "
+             f"{e0['children_per_generation']} children prompted with the top {e0['top_k']} of a population of "
+             f"{e0['population']}; duplicates by normalised AST are not re-run. Best-of-N: as many independent "
+             "one-pass samples as evolution spent LLM calls, the best by the same held-out fitness."]
+    if h.get("overlaps_calibration"):
+        notes.append("Warning: the held-out windows come from the calibration text (wikitext2 validation).")
+    t = make_table("table10", f"Table 10 (extra): Evolution vs best-of-N vs human methods ({d.model})", rows, cols,
+               notes, used)
+    v = make_table("table10b", "Table 10b (extra): Is evolution better than best-of-N at equal LLM calls?", verdicts,
+               ["Core Idea", "Evolution calls", "Best-of-N calls", "Programs (evolution)", "Verdict"],
+               ["The test windows decide (mean log-perplexity over the fitness levels); the held-out fitness "
+                "only when a best program has no test numbers."], used)
+    return [t, v]

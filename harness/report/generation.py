@@ -1,0 +1,170 @@
+"""Tables 4, 4b and 4c: how the one-pass programs ended (generation, run, repair), and pass@k / fix@r."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..interface import Status
+from .cells import NOT_RUN, fmt_level, one_line
+from .programs import idea_numbers
+from .table import Table, make_table
+from .view import Data
+
+
+def _first_failure(jobs: list[dict]) -> dict | None:
+    """The job that names a candidate's run status: the first non-ok job that is not a mere skip."""
+    bad = [j for j in jobs if j["status"] != Status.OK]
+    real = [j for j in bad if j["status"] != Status.SKIPPED]
+    return (real or bad or [None])[0]
+
+
+def run_outcome(d: Data, c: dict) -> tuple[str, str, int, int]:
+    """(run status, detail, ok jobs, jobs) of one candidate."""
+    jobs = d.cand_jobs.get(c["id"], [])
+    n_ok = sum(j["status"] == Status.OK for j in jobs)
+    if c["status"] not in (Status.OK, "not recorded"):
+        return f"{NOT_RUN} (no program)", one_line(c.get("detail")) or c["status"], n_ok, len(jobs)
+    if not jobs:
+        return NOT_RUN, "no job in the store", 0, 0
+    bad = _first_failure(jobs)
+    if bad is None:
+        return "ok", f"ok at {len(jobs)} level(s)", n_ok, len(jobs)
+    where = f"at {fmt_level(bad['sparsity'])}{'' if bad['pattern'] == 'unstructured' else ' ' + bad['pattern']}"
+    return bad["status"], one_line(f"{where}: {bad.get('detail') or bad['status']}"), n_ok, len(jobs)
+
+
+def outcome_category(d: Data, c: dict) -> str:
+    if c["status"] not in (Status.OK, "not recorded"):
+        return c["status"]
+    status = run_outcome(d, c)[0]
+    return status
+
+
+def table4(d: Data) -> list[Table]:
+    numbers, starred = idea_numbers(d)
+    first = [c for c in d.candidates if (c.get("round") or 0) == 0]
+    first.sort(key=lambda c: (numbers[c["idea"]], c["idea"], c["generator"], c.get("sample") or 0))
+    multi_sample = len({(c["idea"], c["generator"]) for c in first}) < len(first)
+    repairs = [c for c in d.candidates if (c.get("round") or 0) > 0]
+    rows, used = [], []
+    for c in first:
+        run, detail, n_ok, n = run_outcome(d, c)
+        gen = c["status"]
+        row = {"Number": numbers[c["idea"]], "Core Idea": c["idea"], "Generator": c["generator"]}
+        if multi_sample:
+            row["Sample"] = str(c.get("sample") or 0)
+        row.update({"Generation": gen, "Run": run, "Levels ok": f"{n_ok}/{n}",
+                    "Status": "OK" if gen in (Status.OK, "not recorded") and run == "ok" else "Error"})
+        if repairs:
+            row["After repair"] = _after_repair(d, c, repairs)
+        row["Detail"] = detail
+        rows.append(row)
+        used += d.cand_jobs.get(c["id"], [])
+    cols = ["Number", "Core Idea", "Generator"] + (["Sample"] if multi_sample else []) + \
+           ["Generation", "Run", "Levels ok", "Status"] + (["After repair"] if repairs else []) + ["Detail"]
+    notes = ["Generation: the one-pass (round 0) generation; Run: the first failing category over the candidate's "
+             "jobs (a 'skipped' level counts only if nothing else failed), or ok; Levels ok: jobs that ran ok / jobs run."]
+    if starred:
+        notes.append("* numbered here: the idea has no number in the paper's Table 4.")
+    if not rows:
+        rows = [{c: "no generated program in the store" if c == "Core Idea" else NOT_RUN for c in cols}]
+    t = make_table("table4", "Table 4: One pass code generation and effectiveness evaluation", rows, cols, notes, used)
+
+    # extended: per generator, how the one-pass programs ended
+    cats = [s.value for s in Status] + ["not recorded", f"{NOT_RUN}"]
+    counts = {g: Counter() for g in d.generators}
+    for c in first:
+        cat = outcome_category(d, c)
+        counts[c["generator"]][NOT_RUN if cat.startswith(NOT_RUN) else cat] += 1
+    brows = []
+    for cat in cats:
+        if cat == "not recorded" and not any(counts[g][cat] for g in counts):
+            continue
+        r = {"Outcome": cat, **{g: str(counts[g][cat]) for g in d.generators},
+             "All": str(sum(counts[g][cat] for g in d.generators))}
+        brows.append(r)
+    brows.append({"Outcome": "total", **{g: str(sum(counts[g].values())) for g in d.generators},
+                  "All": str(len(first))})
+    tb = make_table("table4b", "Table 4b (extended): outcome of one-pass programs by error category and generator",
+                brows, ["Outcome", *d.generators, "All"],
+                ["Each one-pass program is counted once: under its generation status if generation failed, "
+                 "otherwise under its run status (Table 4's Run column)."], used)
+    return [t, tb]
+
+
+def _after_repair(d: Data, c: dict, repairs: list[dict]) -> str:
+    """Best outcome among the repairs descending from ``c``."""
+    kids, frontier = [], {c["id"]}
+    while frontier:
+        nxt = [r for r in repairs if r.get("parent") in frontier]
+        kids += nxt
+        frontier = {r["id"] for r in nxt}
+    if not kids:
+        return "no repair"
+    outcomes = [(outcome_category(d, k), k.get("round") or 0) for k in kids]
+    ok = [r for o, r in outcomes if o == "ok"]
+    if ok:
+        return f"ok (round {min(ok)})"
+    o, r = max(outcomes, key=lambda x: x[1])
+    return f"{o} (round {r})"
+
+
+def _first_working_round(d: Data, c: dict, repairs: list[dict]) -> int | None:
+    """0 if ``c`` works, else the first repair round at which a descendant works, else None."""
+    if outcome_category(d, c) == "ok":
+        return 0
+    rounds, frontier = [], {c["id"]}
+    while frontier:
+        nxt = [r for r in repairs if r.get("parent") in frontier]
+        rounds += [r.get("round") or 0 for r in nxt if outcome_category(d, r) == "ok"]
+        frontier = {r["id"] for r in nxt}
+    return min(rounds) if rounds else None
+
+
+def _success_row(by_idea: dict[str, list[int | None]], k: int, max_round: int) -> dict:
+    """pass@1, pass@k and fix@1..max_round averaged over ideas; ``by_idea``: first working round per program."""
+    from ..metrics import fix_at_r, pass_at_k
+
+    n = len(by_idea)
+    row = {"pass@1": f"{sum(pass_at_k(len(v), v.count(0), 1) for v in by_idea.values()) / n:.3f}"}
+    if k > 1:
+        row[f"pass@{k} (k = samples per idea)"] = \
+            f"{sum(pass_at_k(len(v), v.count(0), k) for v in by_idea.values()) / n:.3f}"
+    for r in range(1, max_round + 1):
+        row[f"fix@{r}"] = f"{sum(fix_at_r(v, r) for v in by_idea.values()) / n:.3f}"
+    return row
+
+
+def table4c(d: Data) -> list[Table]:
+    """pass@k and fix@r per generator (averaged over ideas), then per idea: why can't it be generated in one go."""
+    first = [c for c in d.candidates if (c.get("round") or 0) == 0]
+    if not first:
+        return []
+    repairs = [c for c in d.candidates if (c.get("round") or 0) > 0]
+    max_round = max((c.get("round") or 0 for c in repairs), default=0)
+    numbers, _ = idea_numbers(d)
+    rows = []
+    for g in d.generators:
+        mine = [c for c in first if c["generator"] == g]
+        if not mine:
+            continue
+        by_idea: dict[str, list[int | None]] = {}
+        for c in mine:
+            by_idea.setdefault(c["idea"], []).append(_first_working_round(d, c, repairs))
+        k = min(len(v) for v in by_idea.values())
+        rows.append({"Generator": g, "Idea": "all (mean over ideas)", "Ideas": str(len(by_idea)),
+                     "Programs": str(len(mine)), **_success_row(by_idea, k, max_round)})
+        for idea in sorted(by_idea, key=lambda i: (numbers.get(i, "~"), i)):
+            rows.append({"Generator": g, "Idea": f"{numbers.get(idea, '')} {idea}".strip(), "Ideas": "1",
+                         "Programs": str(len(by_idea[idea])), **_success_row({idea: by_idea[idea]}, k, max_round)})
+    cols = list(dict.fromkeys(c for r in rows for c in r))
+    for r in rows:   # generators with fewer samples per idea have their own k: name it in every row
+        for c in cols:
+            r.setdefault(c, "not measured")
+    notes = ["A program works when it generated, ran and passed validation at every level it was run at.",
+             "pass@k: the unbiased estimator of Chen et al. (2021), 1 - C(n-c, k)/C(n, k), per idea; a "
+             "generator's first row averages it over ideas.",
+             "fix@r: share of one-pass programs that work after at most r repair rounds (each round sends the "
+             "status, traceback tail and validation message back to the same model)."]
+    used = [j for c in d.candidates for j in d.cand_jobs.get(c["id"], [])]
+    return [make_table("table4c", "Table 4c: pass@k and fix@r per generator and per idea", rows, cols, notes, used)]

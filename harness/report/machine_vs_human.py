@@ -1,0 +1,87 @@
+"""Tables 5 and 6: the machine-written programs that ran ok against the best human method, and what a
+pruned model still writes."""
+
+from __future__ import annotations
+
+from ..interface import Status
+from .cells import NOT_RUN, fmt_level, job_cell
+from .programs import candidate_labels, ok_candidates
+from .table import Table, make_table
+from .view import NOT_HUMAN, Data, fallback_levels, method_order, pattern_key
+
+
+def human_methods(d: Data) -> list[str]:
+    return method_order([m for m in d.reference_methods if m not in NOT_HUMAN])
+
+
+def best_human(d: Data, pattern: str, level: float) -> dict | None:
+    ok = [d.job("reference", m, pattern, level) for m in human_methods(d)]
+    ok = [j for j in ok if j and j["status"] == Status.OK and j.get("perplexity") is not None]
+    return min(ok, key=lambda j: j["perplexity"]) if ok else None
+
+
+def table5(d: Data) -> list[Table]:
+    labels = candidate_labels(d)
+    out = []
+    cand_ids = [c["id"] for c in d.scored]
+    for pattern in d.patterns("candidate") or ["unstructured"]:
+        cands = sorted(ok_candidates(d, pattern), key=lambda c: (labels[c["id"]], c["id"]))
+        levels = d.levels("candidate", cand_ids, pattern) or fallback_levels(d, pattern)
+        rows, used = [], []
+        for s in levels:
+            row = {"Pruned Level": fmt_level(s)}
+            for c in cands:
+                j = d.job("candidate", c["id"], pattern, s)
+                row[labels[c["id"]]] = job_cell(j)
+                used.append(j)
+            b = best_human(d, pattern, s)
+            row["Best human method"] = b["method"] if b else "no human method ran ok"
+            row["Best human perplexity"] = job_cell(b) if b else NOT_RUN
+            used.append(b)
+            rows.append(row)
+        cols = ["Pruned Level", *[labels[c["id"]] for c in cands], "Best human method", "Best human perplexity"]
+        gens = sorted({c["generator"] for c in cands})
+        notes = [f"Machine-generated candidates with at least one level that ran ok ({len(cands)}); "
+                 f"generator(s): {', '.join(gens) or 'none'}. Best human: the lowest perplexity among "
+                 f"{', '.join(human_methods(d)) or 'no reference method'} at that level."]
+        if not cands:
+            notes.append("No machine-generated candidate ran ok" + ("" if pattern == "unstructured" else f" with {pattern}") + ".")
+        notes += [f"{labels[c['id']]} = candidate {c['id']}" for c in cands]
+        label = "Table 5" + ("" if pattern == "unstructured" else f" ({pattern})")
+        out.append(make_table(f"table5{pattern_key(pattern)}",
+                          f"{label}: Perplexity on pruned model ({d.model}) from AIGC domain experts", rows, cols, notes, used))
+    return out
+
+
+def default_table6_method(d: Data) -> str:
+    """The human method with the lowest perplexity at 0.5 (or the level nearest 0.5 where any ran ok)."""
+    for s in sorted({float(j["sparsity"]) for j in d.jobs if j["kind"] == "reference"}, key=lambda s: (abs(s - 0.5), s)):
+        b = best_human(d, "unstructured", s)
+        if b:
+            return b["method"]
+    return "wanda"
+
+
+def table6(d: Data, method: str | None) -> list[Table]:
+    method = method or default_table6_method(d)
+    kinds = {j["kind"] for j in d.jobs if j["method"] == method and j["kind"] != "dense"}
+    kind = "candidate" if "candidate" in kinds and "reference" not in kinds else "reference"
+    prompt = next((j["extra"]["prompt"] for j in d.jobs if (j.get("extra") or {}).get("prompt")), "University is")
+    col = prompt if prompt not in ("Pruned Level", "Perplexity") else f"'{prompt}'"
+
+    def cont(j):
+        if j is None or j["status"] != Status.OK:
+            return job_cell(j)
+        text = (j.get("extra") or {}).get("continuation")
+        return " ".join(text.split()) if text and text.strip() else "no continuation recorded"
+
+    rows = [{"Pruned Level": "0.00", "Perplexity": job_cell(d.dense), col: cont(d.dense)}]
+    used = [d.dense]
+    for s in d.levels(kind, [method], "unstructured") or fallback_levels(d):
+        j = d.job(kind, method, "unstructured", s)
+        rows.append({"Pruned Level": fmt_level(s), "Perplexity": job_cell(j), col: cont(j)})
+        used.append(j)
+    name = candidate_labels(d).get(method, method) if kind == "candidate" else method
+    notes = [f"Greedy continuation of the prompt '{prompt}' by the pruned model (method: {name}); 0.00 is the dense model."]
+    return [make_table("table6", f"Table 6: Effect of pruned model ({d.model}, {name}) applying to downstream task - text generation",
+                   rows, ["Pruned Level", "Perplexity", col], notes, used)]
