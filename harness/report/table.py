@@ -16,6 +16,15 @@ class Table:
     notes: list[str] = field(default_factory=list)
     fingerprints: list[str] = field(default_factory=list)
 
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.frame.columns]
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """The cells row by row, as the renderers write them."""
+        return [[str(v) for v in row] for row in self.frame.itertuples(index=False)]
+
 
 def _calib_text(c: dict | None) -> str:
     if not c:
