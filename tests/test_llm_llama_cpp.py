@@ -14,7 +14,7 @@ import pytest
 
 from harness.config import ConfigError, ExperimentConfig, GenerationConfig, GeneratorConfig, validate
 from harness.llm import local_engine, make_provider
-from harness.llm.base import GenerationParams
+from harness.llm.base import GenerationError, GenerationParams
 from harness.llm.llama_server import LlamaCppProvider, llama_cpp_available
 from harness.llm.local import LocalProvider
 from harness.prompting import load_ideas, render_messages
@@ -82,27 +82,58 @@ def test_sampled_replies_are_seeded_per_sample(coder):
     assert a0 != a1                                                   # sample 1 is another draw
 
 
-def test_the_server_dies_with_the_harness(user_cache):
-    """A harness killed by SIGKILL (no atexit, no finally) leaves no llama.cpp server behind."""
+def test_a_timed_out_reply_is_killed_and_the_next_call_gets_an_idle_server(coder, monkeypatch):
+    import harness.llm.llama_server as ls
+
+    messages = render_messages(load_ideas()["l1-norm"])
+    coder.complete(messages, GenerationParams(temperature=0.0, max_tokens=2), 0)   # a running server
+    monkeypatch.setattr(ls, "LOCAL_TIMEOUT_S", 0.0)
+    old_pid = coder.server.proc.pid
+    with pytest.raises(GenerationError, match="timeout"):
+        coder.complete(messages, GenerationParams(temperature=0.0, max_tokens=400, timeout=0.5), 0)
+    assert not coder.server.alive() and _is_zombie_or_gone(old_pid)   # not left writing 400 tokens
+    monkeypatch.setattr(ls, "LOCAL_TIMEOUT_S", 1800.0)
+    c = coder.complete(messages, GenerationParams(temperature=0.0, max_tokens=4, timeout=0.5), 0)
+    assert 0 < c.usage.completion_tokens <= 4 and coder.server.proc.pid != old_pid and c.attempts == 1
+
+
+def test_a_crashed_server_is_restarted_for_the_same_call(coder):
+    messages = render_messages(load_ideas()["random"])
+    coder.complete(messages, GenerationParams(temperature=0.0, max_tokens=2), 0)
+    crashed = coder.server.proc
+    crashed.kill()
+    crashed.wait()
+    c = coder.complete(messages, GenerationParams(temperature=0.0, max_tokens=4), 0)
+    assert 0 < c.usage.completion_tokens <= 4 and coder.server.proc.pid != crashed.pid
+
+
+def test_the_server_dies_with_the_harness_even_mid_reply(user_cache):
+    """A harness killed by SIGKILL (no atexit, no finally) while a long reply is being written leaves no
+    llama.cpp server behind: the kernel kills it (a graceful SIGTERM would let it finish the reply)."""
     script = textwrap.dedent(f"""
+        import threading, time
         from harness.llm import make_provider
-        from harness.llm.base import GenerationParams
+        from harness.llm.base import GenerationError, GenerationParams
         p = make_provider({{"kind": "local", "model": "{CODER}"}})
         p.complete([{{"role": "user", "content": "hi"}}], GenerationParams(temperature=0.0, max_tokens=2))
+        long = lambda: p.complete([{{"role": "user", "content": "Write a long essay."}}],
+                                  GenerationParams(temperature=0.0, max_tokens=2000))
+        threading.Thread(target=long, daemon=True).start()
+        time.sleep(2)
         print(p.server.proc.pid, flush=True)
-        import time; time.sleep(600)
+        time.sleep(600)
     """)
     with user_cache():
         harness = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
                                    env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
         server_pid = int(harness.stdout.readline())
-        os.kill(server_pid, 0)                                         # alive while the harness is
+        assert not _is_zombie_or_gone(server_pid)                      # alive, and busy, while the harness is
         harness.send_signal(signal.SIGKILL)
         harness.wait()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not _is_zombie_or_gone(server_pid):
-            time.sleep(0.2)
+            time.sleep(0.1)
         assert _is_zombie_or_gone(server_pid), f"llama.cpp server {server_pid} outlived its harness"
     finally:
         harness.kill()

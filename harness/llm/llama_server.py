@@ -35,6 +35,9 @@ from .base import Completion, GenerationError, GenerationParams, Messages, Usage
 
 ENGINES = ("auto", "llama.cpp", "transformers")
 DEFAULT_CONTEXT = 8192   # a prompt is ~2k tokens; a repair turn adds the program, its traceback and the reply
+# Per call. An API's timeout (generation.timeout_s, 120 s by default) guards against a dead network;
+# a local server has none, and on 2 busy cores a 1,024-token reply of the 1.5B coder can take minutes.
+LOCAL_TIMEOUT_S = 1800.0
 
 
 def llama_cpp_available() -> bool:
@@ -58,9 +61,13 @@ def _free_port() -> int:
 
 
 def _die_with_parent() -> None:
-    """Runs in the child before exec: the kernel sends SIGTERM when the harness dies, even by SIGKILL."""
+    """Runs in the child before exec: the kernel kills the server when the harness dies, even by SIGKILL.
+
+    SIGKILL, not SIGTERM: on SIGTERM uvicorn shuts down gracefully, i.e. only after the request in
+    flight, and an abandoned 1,024-token reply kept a dead run's server busy for a minute.
+    """
     PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class LlamaServer:
@@ -116,14 +123,14 @@ class LlamaServer:
     def log_tail(self, n: int = 8) -> str:
         return " | ".join(list(self._log)[-n:]) or "(no output)"
 
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        """Kill the server; it holds nothing worth a graceful shutdown (which would finish the reply in flight)."""
+        if self.alive():
+            self.proc.kill()
+            self.proc.wait()
         self.base_url = None
 
 
@@ -174,31 +181,44 @@ class LlamaCppProvider:
         from .openai_provider import OpenAIProvider
         from .retry import RetryPolicy
 
-        if self._client is None or self.server.base_url is None:
+        if self._client is None or not self.server.alive():
             url = self.server.start()
+            # One attempt: asking a busy local server again only queues a second reply behind the first.
             self._client = OpenAIProvider(self.model, base_url=url, kind="openai-compatible",
-                                          retry=RetryPolicy(max_attempts=2), prices={})
+                                          retry=RetryPolicy(max_attempts=1), prices={})
         return self._client
 
     def complete(self, messages: Messages, params: GenerationParams, sample_index: int = 0) -> Completion:
         from .local import render_prompt_plain
 
         # Seeded like the transformers engine: sample k of a rerun is the same text.
-        params = params.replace(seed=params.seed or 0)
+        params = params.replace(seed=params.seed or 0, timeout=max(params.timeout, LOCAL_TIMEOUT_S))
         with self._lock:
-            client = self._openai()
-            if self.chat_template:
-                c = client.complete(messages, params, sample_index)
-                prompt_format = "chat-template (gguf, rendered by llama.cpp)"
-            else:
-                c = self._complete_plain(client, render_prompt_plain(messages), params, sample_index)
-                prompt_format = "plain"
+            for attempt in (1, 2):
+                client = self._openai()
+                try:
+                    if self.chat_template:
+                        c = client.complete(messages, params, sample_index)
+                        prompt_format = "chat-template (gguf, rendered by llama.cpp)"
+                    else:
+                        c = self._complete_plain(client, render_prompt_plain(messages), params, sample_index)
+                        prompt_format = "plain"
+                    break
+                except GenerationError as e:
+                    crashed = not self.server.alive()
+                    # A timed-out reply is still being written by the server: kill it so the next call
+                    # starts on an idle one. A crashed server is restarted once for this same call.
+                    self.server.stop()
+                    if crashed and attempt == 1:
+                        continue
+                    why = f" (the llama.cpp server had crashed: {self.server.log_tail()})" if crashed else ""
+                    raise GenerationError(f"{e}{why}", attempts=attempt) from None
         raw = {"engine": "llama.cpp", "prompt_format": prompt_format, "gguf": self.gguf.name,
                "gguf_sha256": self.gguf_sha256, "threads": self.threads, "n_ctx": self.n_ctx,
                "llama_cpp_version": _llama_cpp_version(), "response": c.raw}
         # No API bill: a known zero, unlike an unknown API price.
         return Completion(text=c.text, model=self.model, usage=c.usage, latency_s=c.latency_s, cost_usd=0.0,
-                          finish_reason=c.finish_reason, raw=raw, attempts=c.attempts)
+                          finish_reason=c.finish_reason, raw=raw, attempts=attempt)
 
     def _complete_plain(self, client, prompt: str, params: GenerationParams, sample_index: int) -> Completion:
         t0 = time.perf_counter()
