@@ -12,6 +12,7 @@ import pytest
 from harness.interface import Status
 from harness.report import build_report, collect_tables, job_cell, render, Data
 from harness.report_cli import register
+from harness.prompting import seed_path
 from harness.store import CandidateRecord, JobKey, JobResult, ResultsStore
 
 MODEL = "smollm2-135m"
@@ -59,6 +60,9 @@ CANDIDATES = [
 ]
 
 
+EXAMPLE = seed_path("magnitude").read_text()   # the interface document's example, byte for byte
+
+
 def cid(idea, gen, rnd=0):
     return f"{idea.lower().replace(' ', '-')}/{gen.split(':')[1]}/sample-0" + (f"-r{rnd}" if rnd else "")
 
@@ -89,7 +93,15 @@ def store_path(tmp_path_factory):
                 put(s, "reference", m, lvl, Status.NOT_APPLICABLE, detail=NO_BIAS)
         for num, idea, gen, gstatus, jobs, cost, (pt, ct) in CANDIDATES:
             c = cid(idea, gen)
+            code = None
+            if idea == "L1 Norm Pruning":   # the interface's example again, with a header and renamed locals
+                code = path.parent / "l1.py"
+                code.write_text("# prunegen candidate: machine-written\n# idea: l1\n\n" + EXAMPLE.replace("score", "s"))
+            elif idea == "Dynamic Pruning with Reinforcement Learning":
+                code = path.parent / "rl.py"
+                code.write_text(EXAMPLE.replace("w.abs()", "w.abs() * 2"))
             s.put_candidate(CandidateRecord(c, idea, gen, 0, str(gstatus), detail=f"{gstatus} detail",
+                                            path=str(code) if code else None,
                                             prompt_tokens=pt, completion_tokens=ct, cost_usd=cost, latency_s=30.0,
                                             extra={"paper_number": num}))
             for lvl, (st, ppl) in jobs.items():
@@ -264,9 +276,37 @@ def test_extra_tables(report):
         ["0", "unknown", "no working candidate", "1500 + unknown (1 of 2 unrecorded)"]
 
 
+def test_programs_that_are_the_interface_example_again_are_marked(report):
+    t4 = {(r["Core Idea"], r["Generator"]): r for r in csv(report, "table4").to_dict("records")}
+    assert t4[("L1 Norm Pruning", O1)]["Example copy"] == "yes"           # same AST up to comments and local names
+    assert t4[("Dynamic Pruning with Reinforcement Learning", CLAUDE)]["Example copy"] == "no"   # one edit: original
+    assert t4[("Gradient Sensitive Pruning", O1)]["Example copy"] == "no"                     # no file at all
+    assert any("1 of 9 one-pass programs are" in n for n in next(t for t in report.tables if t.key == "table4").notes)
+    assert any("(the interface's magnitude example again" in n and "l1-norm-pruning/o1" in n
+               for n in next(t for t in report.tables if t.key == "table5").notes)
+
+
+def test_the_program_closest_to_wanda_per_level(report):
+    t = csv(report, "table5b").set_index("Pruned Level")
+    assert t.loc["0.10", "Closest program"].startswith("02 L1 Norm Pruning")
+    assert t.loc["0.10", "Closest program: x wanda"] == f"{6.5 / 5.696:.3f}"
+    assert t.loc["0.10", "Closest original program"].startswith("10 Dynamic Pruning")     # the copy does not count
+    assert t.loc["0.10", "Closest original program: x wanda"] == f"{7.0 / 5.696:.3f}"
+    assert t.loc["0.50", "Closest program"].startswith("11* Hessian Diagonal Pruning")
+    assert t.loc["0.50", "Closest program: x wanda"] == f"{50.25 / 7.257:.3f}"
+
+
+def test_table4b_per_idea_counts_each_program_once(report):
+    t = csv(report, "table4b_idea")
+    assert t["Programs"].astype(int).sum() == len(CANDIDATES) + 1     # Hessian: the one outside the paper's list
+    row = t[t["Idea"] == "04 K-means Clustering Pruning"].iloc[0]
+    assert row["syntax-error"] == "1" and row["ok"] == "0"
+
+
 def test_no_empty_or_na_cell_anywhere(report):
     assert sorted(p.stem for p in report.out_dir.glob("table*.csv")) == sorted(t.key for t in report.tables) == \
-        ["table1", "table1-2_4", "table2", "table3", "table4", "table4b", "table4c", "table5", "table6", "table7", "table8", "table9"]
+        ["table1", "table1-2_4", "table2", "table3", "table4", "table4b", "table4b_idea", "table4c", "table5",
+         "table5b", "table6", "table7", "table8", "table9"]
     for p in report.out_dir.glob("table*.csv"):
         raw = pd.read_csv(p)   # pandas' own NA detection: 'NA', 'nan', '' all become NaN
         assert not raw.isna().any().any(), f"{p.name} has an empty/NA cell"

@@ -6,7 +6,7 @@ from collections import Counter
 
 from ..interface import Status
 from .cells import NOT_RUN, fmt_level, one_line
-from .programs import idea_numbers
+from .programs import example_copies, idea_numbers
 from .table import Table, make_table
 from .view import Data
 
@@ -46,6 +46,7 @@ def table4(d: Data) -> list[Table]:
     first.sort(key=lambda c: (numbers[c["idea"]], c["idea"], c["generator"], c.get("sample") or 0))
     multi_sample = len({(c["idea"], c["generator"]) for c in first}) < len(first)
     repairs = [c for c in d.candidates if (c.get("round") or 0) > 0]
+    copies = example_copies(d)
     rows, used = [], []
     for c in first:
         run, detail, n_ok, n = run_outcome(d, c)
@@ -57,13 +58,21 @@ def table4(d: Data) -> list[Table]:
                     "Status": "OK" if gen in (Status.OK, "not recorded") and run == "ok" else "Error"})
         if repairs:
             row["After repair"] = _after_repair(d, c, repairs)
+        if copies:
+            row["Example copy"] = "yes" if c["id"] in copies else "no"
         row["Detail"] = detail
         rows.append(row)
         used += d.cand_jobs.get(c["id"], [])
     cols = ["Number", "Core Idea", "Generator"] + (["Sample"] if multi_sample else []) + \
-           ["Generation", "Run", "Levels ok", "Status"] + (["After repair"] if repairs else []) + ["Detail"]
+           ["Generation", "Run", "Levels ok", "Status"] + (["After repair"] if repairs else []) + \
+           (["Example copy"] if copies else []) + ["Detail"]
     notes = ["Generation: the one-pass (round 0) generation; Run: the first failing category over the candidate's "
              "jobs (a 'skipped' level counts only if nothing else failed), or ok; Levels ok: jobs that ran ok / jobs run."]
+    if copies:
+        n_first = sum(c["id"] in copies for c in first)
+        notes.append(f"Example copy: the program is the interface document's magnitude example (shown in every "
+                     f"prompt) again, up to comments, docstrings and local names (normalised AST); {n_first} of "
+                     f"{len(first)} one-pass programs are. They run, but invent nothing.")
     if starred:
         notes.append("* numbered here: the idea has no number in the paper's Table 4.")
     if not rows:
@@ -89,7 +98,27 @@ def table4(d: Data) -> list[Table]:
                 brows, ["Outcome", *d.generators, "All"],
                 ["Each one-pass program is counted once: under its generation status if generation failed, "
                  "otherwise under its run status (Table 4's Run column)."], used)
-    return [t, tb]
+    return [t, tb] + _table4b_per_idea(d, first, numbers)
+
+
+def _table4b_per_idea(d: Data, first: list[dict], numbers: dict[str, str]) -> list[Table]:
+    """Why the one-pass programs of each idea fail: outcome counts per (idea, generator)."""
+    if not first:
+        return []
+    counts: dict[tuple[str, str], Counter] = {}
+    for c in first:
+        cat = outcome_category(d, c)
+        counts.setdefault((c["idea"], c["generator"]), Counter())[NOT_RUN if cat.startswith(NOT_RUN) else cat] += 1
+    seen = {cat for cnt in counts.values() for cat in cnt}
+    cats = [c for c in ["ok", *(s.value for s in Status if s.value != "ok"), "not recorded", NOT_RUN] if c in seen]
+    rows = []
+    for (idea, gen), cnt in sorted(counts.items(), key=lambda kv: (numbers.get(kv[0][0], "~"), kv[0])):
+        rows.append({"Idea": f"{numbers.get(idea, '')} {idea}".strip(), "Generator": gen,
+                     **{cat: str(cnt[cat]) for cat in cats}, "Programs": str(sum(cnt.values()))})
+    return [make_table("table4b_idea", "Table 4b (per idea): outcome of one-pass programs by idea and generator",
+                       rows, ["Idea", "Generator", *cats, "Programs"],
+                       ["Columns: the outcome categories that occur (as in Table 4b); each one-pass program "
+                        "is counted once."], [j for c in first for j in d.cand_jobs.get(c["id"], [])])]
 
 
 def _after_repair(d: Data, c: dict, repairs: list[dict]) -> str:

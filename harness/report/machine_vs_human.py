@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..interface import Status
 from .cells import NOT_RUN, fmt_level, job_cell
-from .programs import candidate_labels, ok_candidates
+from .programs import candidate_labels, example_copies, ok_candidates
 from .table import Table, make_table
 from .view import NOT_HUMAN, Data, fallback_levels, method_order, pattern_key
 
@@ -46,11 +46,48 @@ def table5(d: Data) -> list[Table]:
                  f"{', '.join(human_methods(d)) or 'no reference method'} at that level."]
         if not cands:
             notes.append("No machine-generated candidate ran ok" + ("" if pattern == "unstructured" else f" with {pattern}") + ".")
-        notes += [f"{labels[c['id']]} = candidate {c['id']}" for c in cands]
+        copies = example_copies(d) if cands else set()
+        notes += [f"{labels[c['id']]} = candidate {c['id']}"
+                  + (" (the interface's magnitude example again, by normalised AST)" if c["id"] in copies else "")
+                  for c in cands]
         label = "Table 5" + ("" if pattern == "unstructured" else f" ({pattern})")
         out.append(make_table(f"table5{pattern_key(pattern)}",
                           f"{label}: Perplexity on pruned model ({d.model}) from AIGC domain experts", rows, cols, notes, used))
+        out += _closest_to(d, "wanda", pattern, cands, levels, labels, copies)
     return out
+
+
+def _closest_to(d: Data, method: str, pattern: str, cands: list[dict], levels, labels: dict, copies: set) -> list[Table]:
+    """Table 5b: per level, the machine-written program nearest ``method`` (lowest perplexity), in all and
+    among the programs that are not the interface example again, and its ratio to ``method``."""
+    if not cands or not any(d.job("reference", method, pattern, s) for s in levels):
+        return []
+    rows, used = [], []
+    for s in levels:
+        ref = d.job("reference", method, pattern, s)
+        ok = [(j["perplexity"], c["id"], j) for c in cands
+              for j in [d.job("candidate", c["id"], pattern, s)]
+              if j and j["status"] == Status.OK and j.get("perplexity") is not None]
+        row = {"Pruned Level": fmt_level(s), method: job_cell(ref)}
+        for title, pool in (("Closest program", ok), ("Closest original program", [o for o in ok if o[1] not in copies])):
+            if not pool:
+                row[title], row[f"{title}: perplexity"], row[f"{title}: x {method}"] = "none ran ok", NOT_RUN, NOT_RUN
+                continue
+            ppl, cid, j = min(pool, key=lambda o: o[0])
+            row[title] = labels[cid]
+            row[f"{title}: perplexity"] = job_cell(j)
+            ratio = ppl / ref["perplexity"] if ref and ref["status"] == Status.OK and ref.get("perplexity") else None
+            row[f"{title}: x {method}"] = f"{ratio:.3f}" if ratio is not None else NOT_RUN
+            used.append(j)
+        used.append(ref)
+        rows.append(row)
+    cols = list(rows[0])
+    notes = [f"x {method}: the program's perplexity divided by {method}'s at the same level, on the same windows "
+             f"(1.000 = as good; below 1 = better).",
+             "Original: not the interface document's magnitude example again (Table 4's Example copy)."]
+    label = "Table 5b" + ("" if pattern == "unstructured" else f" ({pattern})")
+    return [make_table(f"table5b{pattern_key(pattern)}", f"{label} (extended): the machine-written program closest to "
+                       f"{method} at each level", rows, cols, notes, used)]
 
 
 def default_table6_method(d: Data) -> str:

@@ -7,8 +7,10 @@ then what tells it apart: its generator, sample, repair round, or the evolution 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from ..interface import Status
+from ..program_identity import is_interface_example
 from ..store import BEST_OF_N, EVOLVE, SEED
 from .view import Data, program_mode
 
@@ -63,3 +65,15 @@ def ok_candidates(d: Data, pattern: str | None = None) -> list[dict]:
     return [c for c in d.scored
             if any(j["status"] == Status.OK and (pattern is None or j["pattern"] == pattern)
                    for j in d.cand_jobs.get(c["id"], []))]
+
+
+def example_copies(d: Data) -> set[str]:
+    """Ids of generated programs that are the interface document's magnitude example again, up to form
+    (normalised AST): they run, but a model that returns the example it was shown invented nothing.
+    A program whose file is no longer where the store says is not flagged."""
+    out = set()
+    for c in d.candidates:
+        path = Path(c["path"]) if c.get("path") else None
+        if path is not None and path.is_file() and is_interface_example(path.read_text(encoding="utf-8")):
+            out.add(c["id"])
+    return out
