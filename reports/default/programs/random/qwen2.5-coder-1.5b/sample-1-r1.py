@@ -1,0 +1,33 @@
+# prunegen candidate: machine-written, not reviewed by a person.
+# idea: random (Random pruning)
+# model: qwen2.5-coder-1.5b (provider local), sample 1
+# prompt: template repair (round 1), sha256 6f86bda0c5f2f7b6de25d60c4377af53ad7c3e0a64c8388a9ae0d3156185548e
+# date: 2026-12-02T18:46:25Z
+# params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
+# extraction: ok: fenced block 1 of 1 (python)
+
+import torch
+import random
+
+
+def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        w = layer.weight.data                       # [out_features, in_features]
+        score = w.abs()
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(score.flatten(), k).values
+            mask = torch.rand_like(w) < (sparsity / w.numel())
+            w[mask] = 0
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+    # Ensure no NaN or infinity anywhere
+    assert not any(torch.isnan(w) for w in model.parameters()), "NaN found"
+    assert not any(torch.isinf(w) for w in model.parameters()), "Infinity found"
