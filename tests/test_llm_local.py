@@ -1,4 +1,4 @@
-"""The local SmolLM2-135M-Instruct provider writes a real reply, offline on the CPU."""
+"""The transformers engine of the local provider (SmolLM2-135M-Instruct) writes a real reply, offline on the CPU."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_smollm2_generates_a_reply_for_one_idea():
-    provider = make_provider({"kind": "local"})
+    provider = make_provider({"kind": "local", "engine": "transformers"})   # auto would pick llama.cpp
     messages = render_messages(load_ideas()["magnitude"])
     c = provider.complete(messages, GenerationParams(temperature=0.0, max_tokens=48), 0)
     assert c.text.strip() and c.model == "smollm2-135m" and c.cost_usd == 0.0
