@@ -207,10 +207,15 @@ PROCESS_CASES = ["good_magnitude", "infinite_loop", "os_exit", "no_prune", "prun
                  "alloc_64g", "syntax_error", "segfault"]
 
 
+# RLIMIT_AS caps address space, and torch plus the tiny model fit in 2 GiB. A higher cap makes alloc_64g
+# touch that much real memory first, which took over 30 s in CI (first-touch page faults are slow there)
+# and turned out-of-memory into timeout.
+PROCESS_MEMORY = "2g"
+
 @pytest.mark.parametrize("case", PROCESS_CASES)
 def test_process_backend(case, tiny_model_dir, tiny_calib, sandbox_tmp, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-must-not-leak")
-    limits = SandboxLimits(timeout_s=4 if case == "infinite_loop" else 30, load_timeout_s=120, memory="6g",
+    limits = SandboxLimits(timeout_s=4 if case == "infinite_loop" else 30, load_timeout_s=120, memory=PROCESS_MEMORY,
                            cpus=1, pids=4096)
     [r] = run_candidate(HOSTILE / f"{case}.py", SandboxJob(tiny_model_dir, tiny_calib, (0.5,)), limits, "process")
     want = {"ok"} if case == "good_magnitude" else expected(case)
