@@ -29,7 +29,7 @@ from .validation import validate
 
 
 def prune_in_process(lm: LoadedModel, path: Path, sparsity: float, pattern: str, calib_ids: torch.Tensor,
-                     dense: dict[str, torch.Tensor]) -> tuple[Status, str, float, float | None]:
+                     dense: dict[str, torch.Tensor], rule: str = "at-least") -> tuple[Status, str, float, float | None]:
     """Restore the dense weights, run the pruner file, validate. Returns (status, detail, seconds, achieved)."""
     lm.model.load_state_dict(dense)
     t0 = time.perf_counter()
@@ -47,7 +47,8 @@ def prune_in_process(lm: LoadedModel, path: Path, sparsity: float, pattern: str,
         return Status.RUNTIME_ERROR, f"{type(e).__name__}: {e}", time.perf_counter() - t0, None
     seconds = time.perf_counter() - t0
     pruned = {k: v.detach() for k, v in lm.model.state_dict().items()}
-    verdict = validate(dense, pruned, prunable_weight_names(lm.model), pattern_sparsity(pattern, sparsity), pattern)
+    verdict = validate(dense, pruned, prunable_weight_names(lm.model), pattern_sparsity(pattern, sparsity), pattern,
+                       rule)
     achieved = verdict.sparsity.overall if verdict.sparsity else None
     return verdict.status, verdict.detail, seconds, achieved
 
@@ -56,7 +57,7 @@ def run_baseline(model: str, methods: list[str], sparsities: list[float], patter
                  calib: CalibrationConfig = CalibrationConfig(), setup: EvalSetup = EvalSetup(), device: str = "cpu",
                  dtype: str = "float32", prompt: str = "University is", echo=print) -> list[dict]:
     """Every method x level, in this process; each job is stored as it finishes and skipped on a rerun."""
-    from reference_pruners import USES_CALIBRATION, method_path
+    from reference_pruners import USES_CALIBRATION, method_path, sparsity_rule
 
     lm = load_model(model, dtype=dtype, device=device)
     scorer = Scorer(lm, store, setup, calib, prompt)
@@ -78,7 +79,7 @@ def run_baseline(model: str, methods: list[str], sparsities: list[float], patter
             if store.has(key):
                 continue
             status, detail, secs, achieved = prune_in_process(lm, path, s, pattern, calib_ids if uses else empty_calib,
-                                                              scorer.dense)
+                                                              scorer.dense, sparsity_rule(method))
             result = scorer.record(key, status, detail, prune_seconds=secs, achieved=achieved,
                                    calibration=calib_desc if uses else None)
             out.append(row(result))

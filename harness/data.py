@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,34 +185,80 @@ class Calibration:
     describe: dict
 
 
-def sample_windows(token_ids: list[list[int]], nsamples: int, seqlen: int, seed: int) -> torch.Tensor:
-    """Draw ``nsamples`` windows of ``seqlen`` tokens, Wanda/SparseGPT style.
+class NoLongDocument(DataError):
+    """No calibration document is longer than one window."""
 
-    As in their ``get_c4``: pick a random document until one is longer than ``seqlen``, then a random
-    start in it. When no document is long enough (a short local sample), the documents are
-    concatenated in order and windows are cut from that stream instead.
-    Returns LongTensor [nsamples, seqlen].
+
+def draw_windows(n_docs: int, length: Callable[[int], int], nsamples: int, seqlen: int,
+                 seed: int) -> list[tuple[int, int]]:
+    """(document index, first token) of each of ``nsamples`` windows of ``seqlen`` tokens.
+
+    The exact draw sequence of Wanda's and SparseGPT's loaders, so the same documents, tokenizer and
+    seed give the same windows. ``get_c4`` (``n_docs > 1``): seed Python's ``random``; per window,
+    ``randint(0, n_docs - 1)`` over *all* documents until one has more than ``seqlen`` tokens, then
+    ``randint(0, len - seqlen - 1)`` for its start. ``get_wikitext2`` (one document): only the start.
+    SparseGPT's ``get_c4`` accepts ``len >= seqlen``, but its start draw then fails, so wherever it
+    runs it draws what this does. ``length(i)`` is asked only for documents drawn, as the authors
+    tokenize only those. Raises :class:`NoLongDocument` once every document has been seen too short
+    (where the authors' loop would never end).
     """
-    rng = random.Random(seed)
-    long_docs = [ids for ids in token_ids if len(ids) > seqlen]
-    pool = long_docs if len(long_docs) * 4 >= nsamples else [[t for ids in token_ids for t in ids]]
-    if len(pool[0]) <= seqlen:
-        raise DataError(f"calibration text has {len(pool[0])} tokens, fewer than one window of {seqlen}")
-    out = torch.empty(nsamples, seqlen, dtype=torch.long)
-    for i in range(nsamples):
-        doc = pool[rng.randrange(len(pool))]
-        start = rng.randrange(len(doc) - seqlen)
-        out[i] = torch.tensor(doc[start:start + seqlen])
+    rng = random.Random(seed)   # the same Mersenne Twister stream as random.seed(seed)
+    short: set[int] = set()
+    out = []
+    for _ in range(nsamples):
+        i = 0
+        if n_docs > 1:
+            while True:
+                i = rng.randint(0, n_docs - 1)
+                if length(i) > seqlen:
+                    break
+                short.add(i)
+                if len(short) == n_docs:
+                    raise NoLongDocument(f"none of the {n_docs} documents is longer than {seqlen} tokens")
+        elif length(0) <= seqlen:
+            raise NoLongDocument(f"the calibration text has {length(0)} tokens, not more than one window of {seqlen}")
+        out.append((i, rng.randint(0, length(i) - seqlen - 1)))
     return out
+
+
+def sample_windows(doc_ids: Callable[[int], list[int]], n_docs: int, nsamples: int, seqlen: int,
+                   seed: int) -> tuple[torch.Tensor, str]:
+    """Windows of token ids by :func:`draw_windows`, and which draw made them.
+
+    doc_ids(i): the token ids of document i (called once per document drawn). When no document is
+    long enough (a short local sample), the documents are concatenated in order and the windows are
+    cut from that one stream, ``get_wikitext2``-style: draw ``"stream"``, not the authors' windows.
+    Returns (LongTensor [nsamples, seqlen], draw name).
+    """
+    cache: dict[int, list[int]] = {}
+
+    def ids(i: int) -> list[int]:
+        if i not in cache:
+            cache[i] = doc_ids(i)
+        return cache[i]
+
+    try:
+        draws = draw_windows(n_docs, lambda i: len(ids(i)), nsamples, seqlen, seed)
+        source, draw = ids, ("get_c4" if n_docs > 1 else "get_wikitext2")
+    except NoLongDocument:
+        if n_docs == 1:
+            raise
+        stream = [t for i in range(n_docs) for t in ids(i)]
+        if len(stream) <= seqlen:
+            raise DataError(f"calibration text has {len(stream)} tokens, fewer than one window of {seqlen}") from None
+        draws = draw_windows(1, lambda _: len(stream), nsamples, seqlen, seed)
+        source, draw = (lambda _: stream), "stream"
+    out = torch.tensor([source(i)[start:start + seqlen] for i, start in draws], dtype=torch.long)
+    return out.reshape(nsamples, seqlen), draw
 
 
 def calibration(tokenizer, source: str = "c4", *, nsamples: int = 128, seqlen: int = 2048, seed: int = 0,
                 data_dir_: str | None = None) -> Calibration:
+    """``nsamples`` windows drawn as the authors' loaders draw them (:func:`draw_windows`).
+
+    Each document is tokenized on its own with the tokenizer's default special tokens, as in
+    ``get_c4``, and only when drawn: the full C4 shard (356k documents) is never tokenized whole.
+    """
     docs, desc = calib_documents(source, data_dir_=data_dir_)
-    if len(docs) > 1:
-        # Per document, with the tokenizer's default special tokens, as Wanda's get_c4 does.
-        token_ids = tokenizer(docs)["input_ids"]
-    else:
-        token_ids = [tokenizer(docs[0])["input_ids"]]
-    ids = sample_windows(token_ids, nsamples, seqlen, seed)
-    return Calibration(ids, {**desc, "nsamples": nsamples, "seqlen": seqlen, "seed": seed})
+    ids, draw = sample_windows(lambda i: tokenizer(docs[i])["input_ids"], len(docs), nsamples, seqlen, seed)
+    return Calibration(ids, {**desc, "nsamples": nsamples, "seqlen": seqlen, "seed": seed, "draw": draw})

@@ -27,6 +27,7 @@ class Sweep:
     uses_calibration: bool
     ids: dict                 # idea / generator / sample columns for candidates
     extra: dict = field(default_factory=dict)   # added to each job's extra (evolution tags its best programs)
+    sparsity_rule: str = "at-least"             # reference_pruners.sparsity_rule of the method
 
 
 def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
@@ -37,7 +38,8 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
 
     ids = calib if sweep.uses_calibration else calib[:0]
     job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=cfg.model.device,
-                     dtype=cfg.model.dtype, stop_on_error=not cfg.scoring.retry_failed_levels)
+                     dtype=cfg.model.dtype, stop_on_error=not cfg.scoring.retry_failed_levels,
+                     sparsity_rule=sweep.sparsity_rule)
     measured = {}
 
     def score(level, tensors):

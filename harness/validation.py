@@ -26,11 +26,12 @@ class Verdict:
 
 
 def validate(dense: dict[str, torch.Tensor], pruned: dict[str, torch.Tensor], prunable: list[str],
-             sparsity: float, pattern: str = "unstructured") -> Verdict:
+             sparsity: float, pattern: str = "unstructured", rule: str = "at-least") -> Verdict:
     """Check ``pruned`` against ``dense`` (state dicts, name -> tensor).
 
     ``pruned`` must hold exactly the ``prunable`` names; any extra key is a non-prunable tensor the
-    candidate returned, which must then be bit-identical to ``dense``.
+    candidate returned, which must then be bit-identical to ``dense``. ``rule``: how the level is read
+    (:func:`harness.sparsity.meets_target`); the host chooses it, never the candidate.
     """
     missing = [n for n in prunable if n not in pruned]
     if missing:
@@ -51,7 +52,7 @@ def validate(dense: dict[str, torch.Tensor], pruned: dict[str, torch.Tensor], pr
             return Verdict(Status.TAMPERED, f"{name} is not prunable but was changed")
     weights = {n: pruned[n] for n in prunable}
     report = measure(weights)
-    problem = meets_target(report, weights, sparsity, pattern)
+    problem = meets_target(report, weights, sparsity, pattern, rule)
     if problem:
         return Verdict(Status.SPARSITY_NOT_MET, problem, report)
     return Verdict(Status.OK, f"achieved sparsity {report.overall:.4%}", report)

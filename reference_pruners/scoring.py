@@ -16,8 +16,8 @@ from harness.sparsity import prunable_layers
 
 @torch.no_grad()
 def prune_by_score(model: nn.Module, sparsity: float, pattern: str, score: Callable[[str, nn.Linear], torch.Tensor],
-                   group: str = "row", layers: dict[str, nn.Linear] | None = None) -> None:
+                   group: str = "row", layers: dict[str, nn.Linear] | None = None, selection: str = "exact") -> None:
     """Zero, in each layer, the weights with the lowest ``score(name, layer)`` [out, in]."""
     for name, layer in (layers or prunable_layers(model)).items():
-        mask = select_mask(score(name, layer), sparsity, pattern, group)
+        mask = select_mask(score(name, layer), sparsity, pattern, group, selection)
         layer.weight[mask] = 0

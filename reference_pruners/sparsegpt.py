@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from harness.masks import count_to_prune
+from harness.masks import count_to_prune, threshold_mask
 from harness.sparsity import parse_pattern
 
 from reference_pruners.blockwise import blockwise
@@ -54,11 +54,13 @@ def _inverse_hessian_factor(H: torch.Tensor, W: torch.Tensor, percdamp: float) -
 
 
 def sparsify_weight(weights: list[torch.Tensor], H: torch.Tensor, sparsity: float, pattern: str = "unstructured",
-                    blocksize: int = BLOCKSIZE, percdamp: float = PERCDAMP) -> list[torch.Tensor]:
+                    blocksize: int = BLOCKSIZE, percdamp: float = PERCDAMP, selection: str = "exact") -> list[torch.Tensor]:
     """Prune and reconstruct weights that share the Hessian ``H`` [in, in].
 
     weights: list of [out_k, in] tensors (one per layer). Returns new fp32 tensors of the same shapes.
-    The adaptive mask of each column block is chosen per layer (each layer's rows separately).
+    The adaptive mask of each column block is chosen per layer (each layer's rows separately):
+    exactly ``ceil(n * sparsity)`` of its entries, or with selection ``"authors"`` every entry ``<=``
+    the value at sorted position ``int(n * sparsity)``, as the published ``fasterprune`` does.
     """
     nm = parse_pattern(pattern)
     sizes = [w.shape[0] for w in weights]
@@ -78,6 +80,9 @@ def sparsify_weight(weights: list[torch.Tensor], H: torch.Tensor, sparsity: floa
         if nm is None:
             tmp = W1 ** 2 / d[None, :] ** 2
             for a, b in zip(bounds[:-1], bounds[1:]):  # one adaptive threshold per layer
+                if selection == "authors":
+                    mask1[a:b] = threshold_mask(tmp[a:b], sparsity)
+                    continue
                 k = count_to_prune(tmp[a:b].numel(), sparsity)
                 if k:
                     idx = torch.topk(tmp[a:b].flatten(), k, largest=False).indices
@@ -109,7 +114,7 @@ class _BlockStats:
     last: tuple = (None, None)                     # (input tensor, owner) of the previous hook call
 
 
-def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None, selection="exact"):
     def observe(stats: _BlockStats, name, x):
         last_x, last_owner = stats.last
         if x is last_x:                       # q/k/v (gate/up) see one tensor object
@@ -124,7 +129,8 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
         stats.last = (None, None)
         for owner, (H, _) in stats.hessians.items():
             group = [name for name in block_layers if stats.owner.get(name) == owner]
-            new = sparsify_weight([block_layers[n].weight.data for n in group], H, sparsity, pattern)
+            new = sparsify_weight([block_layers[n].weight.data for n in group], H, sparsity, pattern,
+                                  selection=selection)
             for name, w in zip(group, new):
                 block_layers[name].weight.data.copy_(w)
 

@@ -126,7 +126,7 @@ def _check_tensors(path: Path, job: SandboxJob, level: float, dense, names, cap_
         pruned = load_file(str(path))
     except Exception as e:  # noqa: BLE001 - any parse failure of untrusted bytes is invalid output
         return Status.OUTPUT_INVALID, f"tensor file does not parse: {type(e).__name__}: {e}", None, None
-    verdict = validate(dense, pruned, names, level, job.pattern)
+    verdict = validate(dense, pruned, names, level, job.pattern, job.sparsity_rule)
     achieved = verdict.sparsity.overall if verdict.sparsity else None
     if achieved is None and all(n in pruned and isinstance(pruned[n], torch.Tensor) for n in names):
         try:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import shutil
 
 import pytest
 import torch
 
-from harness.data import DataError, calib_documents, calibration, eval_text, sample_windows, wikitext_rows
+from harness.data import (DataError, NoLongDocument, calib_documents, calibration, draw_windows, eval_text,
+                          sample_windows, wikitext_rows)
 
 TEST_JOINED_SHA = "696cca6b65a171b0a358a4be6732cdfdf2dd6164a32e20fd70e3c13fc4dfae83"   # "\n\n".join(test rows)
 TEST_FILE_SHA = "173c87a53759e0201f33e0ccf978e510c2042d7f2cb78229d9a50d79b9e7dd08"
@@ -86,16 +88,73 @@ def test_c4_calibration_shape_determinism_and_content(tiny_tokenizer, c4_token_d
         assert _is_window_of(row, c4_token_docs)
 
 
+def authors_get_c4_windows(texts, tokenize, nsamples, seqlen, seed):
+    """Wanda's get_c4 sampling loop (lib/data.py), transcribed longhand: global random, one document at a time."""
+    random.seed(seed)
+    trainloader = []
+    for _ in range(nsamples):
+        while True:
+            i = random.randint(0, len(texts) - 1)
+            trainenc = tokenize(texts[i])
+            if len(trainenc) > seqlen:
+                break
+        i = random.randint(0, len(trainenc) - seqlen - 1)
+        j = i + seqlen
+        trainloader.append(trainenc[i:j])
+    return trainloader
+
+
+def authors_get_wikitext2_windows(stream, nsamples, seqlen, seed):
+    random.seed(seed)
+    out = []
+    for _ in range(nsamples):
+        i = random.randint(0, len(stream) - seqlen - 1)
+        out.append(stream[i:i + seqlen])
+    return out
+
+
+def test_draw_sequence_is_get_c4_longhand():
+    rng = random.Random(7)
+    docs = [list(range(rng.randint(1, 300))) for _ in range(50)]   # most shorter than a window
+    for seed in (0, 1, 1234):
+        w, draw = sample_windows(docs.__getitem__, len(docs), nsamples=40, seqlen=200, seed=seed)
+        assert draw == "get_c4"
+        assert w.tolist() == authors_get_c4_windows(docs, list, 40, 200, seed)
+
+
+def test_draw_sequence_of_one_document_is_get_wikitext2_longhand():
+    stream = list(range(5000))
+    w, draw = sample_windows(lambda _: stream, 1, nsamples=9, seqlen=300, seed=3)
+    assert draw == "get_wikitext2" and w.tolist() == authors_get_wikitext2_windows(stream, 9, 300, 3)
+
+
+def test_draw_asks_only_for_the_documents_it_draws():
+    asked = []
+    draw_windows(10_000, lambda i: asked.append(i) or 100, nsamples=5, seqlen=50, seed=0)
+    assert len(asked) == 10   # one length per draw of (document, start): never the whole collection
+
+
+def test_c4_windows_equal_the_authors_with_smollm2(smollm2):
+    """The reviewer's check: seed 0, 128 x 2048, the same 1,000 documents and tokenizer as get_c4 gets."""
+    docs, _ = calib_documents("c4")
+    ours = calibration(smollm2.tokenizer, "c4", nsamples=128, seqlen=2048, seed=0)
+    theirs = authors_get_c4_windows(docs, lambda t: smollm2.tokenizer(t, return_tensors="pt").input_ids[0].tolist(),
+                                    128, 2048, 0)
+    assert ours.describe["draw"] == "get_c4"
+    assert ours.ids.tolist() == theirs
+
+
 def test_sample_windows_falls_back_to_the_concatenated_stream():
     docs = [list(range(i * 10, i * 10 + 10)) for i in range(20)]  # no document longer than seqlen
-    w = sample_windows(docs, nsamples=5, seqlen=16, seed=3)
+    w, draw = sample_windows(docs.__getitem__, len(docs), nsamples=5, seqlen=16, seed=3)
     stream = [t for d in docs for t in d]
-    assert w.shape == (5, 16)
-    for row in w.tolist():
-        assert _is_window_of(row, [stream])
+    assert w.shape == (5, 16) and draw == "stream"
+    assert w.tolist() == authors_get_wikitext2_windows(stream, 5, 16, 3)
     assert any(row[0] // 10 != row[-1] // 10 for row in w.tolist())  # windows cross document borders
     with pytest.raises(DataError, match="200 tokens, fewer than one window of 256"):
-        sample_windows(docs, nsamples=1, seqlen=256, seed=0)
+        sample_windows(docs.__getitem__, len(docs), nsamples=1, seqlen=256, seed=0)
+    with pytest.raises(NoLongDocument, match="10 tokens, not more than one window of 16"):
+        sample_windows(docs.__getitem__, 1, nsamples=1, seqlen=16, seed=0)
 
 
 # --- text:PATH for both roles -----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from transformers import LlamaConfig, LlamaForCausalLM
 from harness.interface import NotApplicable, call_prune, load_candidate
 from harness.masks import select_mask
 from harness.sparsity import measure, meets_target, nm_violations, prunable_layers
-from reference_pruners import METHODS, USES_CALIBRATION, method_path
+from reference_pruners import METHODS, USES_CALIBRATION, method_path, sparsity_rule
 from reference_pruners.blockwise import capture_block_inputs, run_block
 from reference_pruners.sparsegpt import accumulate_hessian, sparsify_weight
 from reference_pruners.wanda import accumulate_sq_norm, wanda_score
@@ -48,7 +48,7 @@ def test_every_method_reaches_every_level(method, level, calib):
     model = tiny_llama()
     weights = prune_with(method, model, level, calib)
     report = measure(weights)
-    assert meets_target(report, weights, level, "unstructured") is None
+    assert meets_target(report, weights, level, "unstructured", sparsity_rule(method)) is None
     # Not wildly over the target either: per-group rounding up costs at most one weight per row.
     assert report.overall <= level + 1 / 64 + 1e-9
 
@@ -177,7 +177,26 @@ def test_sparsegpt_stacked_layers_equal_separate():
 
 def test_calibration_users_are_declared():
     assert USES_CALIBRATION <= set(METHODS)
-    assert {"wanda", "sparsegpt", "movement", "taylor"} == USES_CALIBRATION
+    assert {"wanda", "sparsegpt", "movement", "taylor", "wanda-authors", "sparsegpt-authors"} == USES_CALIBRATION
+
+
+def test_authors_rounding_variants(calib):
+    """wanda-authors prunes int(in * s) per row (one fewer than exact at 0.3 on 64 and 128 inputs);
+    magnitude-authors and sparsegpt-authors prune int(n * s) + 1 per threshold group (no ties here)."""
+    exact, authors = prune_with("wanda", tiny_llama(), 0.3, calib), prune_with("wanda-authors", tiny_llama(), 0.3, calib)
+    for name, w in authors.items():
+        in_f = w.shape[1]
+        assert ((w == 0).sum(1) == int(in_f * 0.3)).all(), name
+        assert ((exact[name] == 0).sum(1) == int(in_f * 0.3) + 1).all(), name
+        if ".layers.0." in name:   # same scores in the first block (later ones see differently pruned inputs)
+            assert ((w == 0) <= (exact[name] == 0)).all(), name
+    mag = prune_with("magnitude-authors", tiny_llama(), 0.3, calib)
+    for name, w in mag.items():
+        assert int((w == 0).sum()) == int(w.numel() * 0.3) + 1, name
+    sgpt = prune_with("sparsegpt-authors", tiny_llama(), 0.3, calib)
+    for name, w in sgpt.items():   # one threshold per 128-column block
+        blocks = w.split(128, dim=1)
+        assert [int((b == 0).sum()) for b in blocks] == [int(b.numel() * 0.3) + 1 for b in blocks], name
 
 
 @pytest.mark.slow

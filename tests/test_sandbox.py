@@ -222,3 +222,16 @@ def test_process_backend(case, tiny_model_dir, tiny_calib, sandbox_tmp, monkeypa
     assert str(r.status) in want, f"{case}: {r.status} ({r.detail})\n{r.stderr_tail[-1500:]}"
     assert "WEAKER ISOLATION" in r.detail
     assert not sandbox_tmp.exists() or not any(sandbox_tmp.iterdir())
+
+
+def test_the_hosts_sparsity_rule_reaches_the_trusted_check(tiny_model_dir, tiny_calib, sandbox_tmp):
+    """wanda-authors under-prunes by design (int(in * s) per row): accepted only under the rule the host grants it."""
+    from reference_pruners import method_path, sparsity_rule
+
+    limits = SandboxLimits(timeout_s=60, load_timeout_s=120, memory=PROCESS_MEMORY, cpus=1, pids=4096)
+    path, rule = method_path("wanda-authors"), sparsity_rule("wanda-authors")
+    assert rule == "floor-per-row"
+    [granted] = run_candidate(path, SandboxJob(tiny_model_dir, tiny_calib, (0.01,), sparsity_rule=rule), limits, "process")
+    [strict] = run_candidate(path, SandboxJob(tiny_model_dir, tiny_calib, (0.01,)), limits, "process")
+    assert granted.ok and granted.achieved_sparsity < 0.009, granted.detail
+    assert str(strict.status) == "sparsity-not-met" and "below the target" in strict.detail

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from harness.interface import Status
-from harness.masks import count_to_prune, nm_mask, select_mask, unstructured_mask
+from harness.masks import (count_to_prune, floor_count_row_mask, nm_mask, select_mask, threshold_mask,
+                          unstructured_mask)
 from harness.sparsity import (SPARSITY_TOLERANCE, measure, measure_model, meets_target, nm_violations,
                               parse_pattern, pattern_sparsity, prunable_layers, prunable_weight_names)
 from harness.validation import validate
@@ -116,7 +117,45 @@ def test_meets_target_nm():
     assert msg is not None and "2:4 pattern violated in 1 layers" in msg and "1 groups of 4" in msg
 
 
+def test_floor_per_row_rule_reads_the_level_as_wanda_authors_do():
+    w = torch.ones(3, 576)
+    w[:, :5] = 0                                            # int(576 * 0.01) = 5 zeros per row: 0.87%
+    assert "below the target" in meets_target(measure({"w": w}), {"w": w}, 0.01, "unstructured")
+    assert meets_target(measure({"w": w}), {"w": w}, 0.01, "unstructured", "floor-per-row") is None
+    w[1, 4] = 1                                             # one row one zero short
+    msg = meets_target(measure({"w": w}), {"w": w}, 0.01, "unstructured", "floor-per-row")
+    assert msg == "w: 1 rows with fewer than int(576 x 0.01) = 5 zeros"
+    with pytest.raises(ValueError, match="sparsity rule must be one of"):
+        meets_target(measure({"w": w}), {"w": w}, 0.01, "unstructured", "roughly")
+
+
 # --- masks ------------------------------------------------------------------------------------------
+
+def test_floor_count_row_mask_is_the_authors_prune_wanda():
+    torch.manual_seed(3)
+    score = torch.randint(0, 20, (6, 576)).float()          # many ties: the stable sort decides them
+    for s in (0.01, 0.3, 0.5, 0.57, 0.7):
+        # Wanda's lib/prune.py, longhand: sort each row stably, prune the first int(in * s).
+        want = torch.zeros_like(score, dtype=torch.bool)
+        want.scatter_(1, torch.sort(score, dim=-1, stable=True)[1][:, :int(score.shape[1] * s)], True)
+        got = floor_count_row_mask(score, s)
+        assert torch.equal(got, want)
+        assert torch.equal(select_mask(score, s, "unstructured", "row", "authors"), want)
+    assert int(floor_count_row_mask(score, 0.7)[0].sum()) == 403 == count_to_prune(576, 0.7) - 1
+
+
+def test_threshold_mask_prunes_every_tie_as_prune_magnitude_does():
+    score = torch.tensor([[0.1, 0.2, 0.2, 0.2], [0.3, 0.2, 0.5, 0.6]])
+    # sorted: .1 .2 .2 .2 .2 .3 .5 .6; int(8 * 0.25) = 2 -> threshold 0.2 -> five weights pruned, not two
+    mask = threshold_mask(score, 0.25)
+    assert mask.tolist() == [[True, True, True, True], [False, True, False, False]]
+    assert torch.equal(select_mask(score, 0.25, "unstructured", "layer", "authors"), mask)
+    assert int(threshold_mask(torch.arange(10.0), 0.5).sum()) == 6   # no ties: int(n * s) + 1
+    assert threshold_mask(score, 1.0).all()
+    assert int(unstructured_mask(score, 0.25, "layer").sum()) == 2   # the exact default
+    with pytest.raises(ValueError, match="selection must be one of"):
+        select_mask(score, 0.25, "unstructured", "layer", "published")
+
 
 @pytest.mark.parametrize("n, s, k", [(576, 0.01, 6), (576, 0.5, 288), (576, 0.7, 404), (100, 0.29, 29),
                                      (100, 0.57, 57), (10, 1.0, 10), (10, 0.0, 0), (7, 0.5, 4)])
