@@ -57,7 +57,7 @@ def run_baseline(model: str, methods: list[str], sparsities: list[float], patter
                  calib: CalibrationConfig = CalibrationConfig(), setup: EvalSetup = EvalSetup(), device: str = "cpu",
                  dtype: str = "float32", prompt: str = "University is", echo=print) -> list[dict]:
     """Every method x level, in this process; each job is stored as it finishes and skipped on a rerun."""
-    from reference_pruners import USES_CALIBRATION, method_path, sparsity_rule
+    from reference_pruners import USES_CALIBRATION, hyperparameters, method_path, sparsity_rule
 
     lm = load_model(model, dtype=dtype, device=device)
     scorer = Scorer(lm, store, setup, calib, prompt)
@@ -80,8 +80,10 @@ def run_baseline(model: str, methods: list[str], sparsities: list[float], patter
                 continue
             status, detail, secs, achieved = prune_in_process(lm, path, s, pattern, calib_ids if uses else empty_calib,
                                                               scorer.dense, sparsity_rule(method))
+            hyper = hyperparameters(method)
             result = scorer.record(key, status, detail, prune_seconds=secs, achieved=achieved,
-                                   calibration=calib_desc if uses else None)
+                                   calibration=calib_desc if uses else None,
+                                   extra={"hyperparameters": hyper} if hyper else None)
             out.append(row(result))
             echo(out[-1])
     return out
@@ -143,7 +145,7 @@ def register(sub) -> None:
     add_model_args(p)
     add_eval_args(p)
     p.add_argument("--methods", default="magnitude,wanda,sparsegpt",
-                   help="comma-separated: magnitude, magnitude-row, wanda, sparsegpt, movement, random, weights, -weights, bias, -bias")
+                   help="comma-separated, e.g. magnitude, wanda, sparsegpt, movement, movement-0shot, wanda-authors, -weights, bias (see reference_pruners/__init__.py)")
     p.add_argument("--sparsities", default="0.5", help="comma-separated levels in (0,1), or 'paper' for the 13 levels of Table 1")
     p.add_argument("--pattern", default="unstructured", help="unstructured, 2:4 or 4:8")
     p.add_argument("--calib", default="c4", help="calibration source: c4, wikitext2 or text:PATH")

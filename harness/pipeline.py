@@ -71,9 +71,13 @@ def repair_round(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, gene
     return out
 
 
+def _hyper(h: dict) -> dict:
+    return {"hyperparameters": h} if h else {}
+
+
 def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], references: bool = True) -> list[Sweep]:
     """The sweeps still to run: everything configured minus what the store already holds."""
-    from reference_pruners import USES_CALIBRATION, method_path, sparsity_rule
+    from reference_pruners import USES_CALIBRATION, hyperparameters, method_path, sparsity_rule
 
     def todo(kind, method, pattern, levels):
         return tuple(s for s in levels if not scorer.store.has(scorer.key(kind, method, s, pattern)))
@@ -87,7 +91,8 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], referenc
             levels = todo("reference", method, pattern, levels_for(pattern, cfg.sparsity.levels))
             if levels:
                 sweeps.append(Sweep("reference", method, method_path(method), pattern, levels,
-                                    method in USES_CALIBRATION, {}, sparsity_rule=sparsity_rule(method)))
+                                    method in USES_CALIBRATION, {}, _hyper(hyperparameters(method)),
+                                    sparsity_rule(method)))
         cand_levels = cfg.sparsity.candidate_levels or cfg.sparsity.levels
         for c in candidates:
             if c["status"] != Status.OK.value or not c["path"]:

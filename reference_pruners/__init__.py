@@ -20,7 +20,8 @@ METHODS: dict[str, tuple[str, str]] = {
     "magnitude-authors": ("magnitude_authors.py", "magnitude with Wanda's <= threshold (every tie pruned)"),
     "wanda-authors": ("wanda_authors.py", "Wanda with the authors' int(in * s) weights per row"),
     "sparsegpt-authors": ("sparsegpt_authors.py", "SparseGPT with the authors' <= threshold per column block"),
-    "movement": ("movement.py", "-W * dL/dW on calibration data, one-shot (cf. Sanh et al. 2020)"),
+    "movement": ("movement.py", "learned scores, straight-through Top-K, cubic schedule, weights frozen (Sanh et al. 2020)"),
+    "movement-0shot": ("movement_0shot.py", "ablation: movement's score -W * dL/dW at step 0, one-shot"),
     "taylor": ("taylor.py", "|W * dL/dW| on calibration data, one-shot (Molchanov et al. 2019)"),
     "random": ("random_prune.py", "seeded uniform random scores"),
     "weights": ("magnitude.py", "Table 2: prune by weights (= magnitude)"),
@@ -30,7 +31,8 @@ METHODS: dict[str, tuple[str, str]] = {
 }
 
 # Methods that need calibration forward (or backward) passes.
-USES_CALIBRATION = {"wanda", "sparsegpt", "movement", "taylor", "wanda-authors", "sparsegpt-authors"}
+USES_CALIBRATION = {"wanda", "sparsegpt", "movement", "movement-0shot", "taylor", "wanda-authors",
+                    "sparsegpt-authors"}
 
 # How the trusted check reads the level of a method whose rounding falls short of it by design
 # (harness.sparsity.meets_target). Everything else must reach the level overall.
@@ -47,3 +49,11 @@ def method_path(name: str) -> Path:
         return HERE / METHODS[name][0]
     except KeyError:
         raise ValueError(f"unknown reference method {name!r}; known: {', '.join(METHODS)}") from None
+
+
+def hyperparameters(name: str) -> dict:
+    """What a method's module declares in ``HYPERPARAMETERS`` (recorded in each of its job rows), else {}."""
+    import importlib
+
+    module = importlib.import_module(f"reference_pruners.{METHODS[name][0].removesuffix('.py')}")
+    return dict(getattr(module, "HYPERPARAMETERS", {}))

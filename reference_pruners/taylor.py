@@ -2,12 +2,12 @@
 
 The magnitude of the first-order change in loss when a weight is removed. Unlike movement's signed
 score, it never favours removing a large weight because the linear term happens to predict a gain,
-which is what makes one-shot movement collapse (see reference_pruners/movement.py).
+which is what makes one-shot movement collapse (see reference_pruners/movement_0shot.py).
 """
 
 from __future__ import annotations
 
-from reference_pruners.movement import calibration_gradients
+from reference_pruners.movement_0shot import calibration_gradients
 from reference_pruners.scoring import prune_by_score
 
 

@@ -82,7 +82,7 @@ cassette = "{cassette}"
 timeout_s = 120
 memory = "2g"
 [references]
-methods = ["magnitude", "wanda", "-weights", "bias", "-bias"]
+methods = ["magnitude", "wanda", "-weights", "bias", "-bias", "movement"]
 """)
     return cfg
 
@@ -115,7 +115,11 @@ def test_references_are_scored_through_the_sandbox(tiny_run):
             assert r["perplexity"] > 0 and r["fingerprint_digest"] == dense["fingerprint_digest"]
             assert r["extra"]["backend"] == "docker"
     assert j[("wanda", 0.3)]["fingerprint"]["calibration"]["nsamples"] == 4
+    assert j[("wanda", 0.3)]["fingerprint"]["calibration"]["draw"] == "get_wikitext2"   # one text: its draw
     assert j[("magnitude", 0.3)]["fingerprint"]["calibration"] is None  # data-free: no calibration claimed
+    mv = j[("movement", 0.3)]
+    assert mv["status"] == "ok" and mv["extra"]["hyperparameters"]["weights"] == "frozen"
+    assert "hyperparameters" not in j[("wanda", 0.3)]["extra"]
     # Scored with the pruned weights, not the dense ones (a random tiny model: values, not rankings).
     assert len({round(j[(m, 0.6)]["perplexity"], 6) for m in ("magnitude", "wanda", "-weights")} | {
         round(dense["perplexity"], 6)}) == 4
@@ -190,13 +194,13 @@ def test_kill_and_resume_redoes_nothing(tiny_model_dir, tmp_path, sandbox_tmp):
             os.killpg(proc.pid, signal.SIGKILL)
     with sqlite3.connect(db) as c:
         before = dict(c.execute("SELECT key, finished_at FROM jobs").fetchall())
-    assert 4 <= len(before) < 1 + 5 * 2 + 2 * 2, "killed too late to test resuming"
+    assert 4 <= len(before) < 1 + 6 * 2 + 2 * 2, "killed too late to test resuming"
 
     run(load_config(cfg_path), echo=lambda *_: None)
     with sqlite3.connect(db) as c:
         after = dict(c.execute("SELECT key, finished_at FROM jobs").fetchall())
     assert {k: after[k] for k in before} == before   # nothing finished before the kill ran again
-    assert len(after) == 1 + 5 * 2 + 2 * 2            # dense + 5 references + 2 runnable candidates, x 2 levels
+    assert len(after) == 1 + 6 * 2 + 2 * 2            # dense + 6 references + 2 runnable candidates, x 2 levels
     # The killed harness's containers were reaped by the rerun (other runs may share the engine).
     import socket
 

@@ -177,7 +177,8 @@ def test_sparsegpt_stacked_layers_equal_separate():
 
 def test_calibration_users_are_declared():
     assert USES_CALIBRATION <= set(METHODS)
-    assert {"wanda", "sparsegpt", "movement", "taylor", "wanda-authors", "sparsegpt-authors"} == USES_CALIBRATION
+    assert {"wanda", "sparsegpt", "movement", "movement-0shot", "taylor", "wanda-authors",
+            "sparsegpt-authors"} == USES_CALIBRATION
 
 
 def test_authors_rounding_variants(calib):
@@ -221,3 +222,53 @@ def test_real_smollm2_at_half_sparsity(smollm2):
     assert ppl["dense"] < ppl["wanda"] < ppl["magnitude"] / 3, ppl
     assert ppl["dense"] < ppl["sparsegpt"] < ppl["magnitude"] / 3, ppl
     assert ppl["-weights"] > 10 * ppl["magnitude"], ppl
+
+
+def test_movement_schedule_is_warmup_cubic_then_target():
+    from reference_pruners.movement import cubic_sparsity
+
+    T = 100
+    assert [cubic_sparsity(t, T, 0.8) for t in (0, 10, 25)] == [0.0, 0.0, 0.0]
+    assert cubic_sparsity(50, T, 0.8) == pytest.approx(0.8 * (1 - 0.5 ** 3))
+    assert cubic_sparsity(75, T, 0.8) == cubic_sparsity(99, T, 0.8) == pytest.approx(0.8)
+    ramp = [cubic_sparsity(t, T, 0.8) for t in range(25, 76)]
+    assert ramp == sorted(ramp)                       # never decreases
+    assert ramp[1] - ramp[0] > ramp[-1] - ramp[-2]    # cubic: fast first, slow last
+
+
+def test_movement_scores_get_the_straight_through_gradient():
+    """dL/dS = dL/dW' * W whether the weight is kept or masked; the forward is W * M."""
+    from reference_pruners.movement import straight_through
+
+    torch.manual_seed(0)
+    W, S, c = torch.randn(4, 6), torch.zeros(4, 6, requires_grad=True), torch.randn(4, 6)
+    keep = torch.rand(4, 6) > 0.5
+    out = straight_through(W, keep, S)
+    assert torch.equal(out, W * keep)
+    (out * c).sum().backward()
+    assert torch.allclose(S.grad, c * W)
+
+
+def test_movement_keeps_what_the_loss_moves_away_from_zero(calib):
+    """A real run of the learned scores on the tiny model: exact level, weights otherwise untouched,
+    and the scores are learned (different calibration data, different masks)."""
+    model, dense = tiny_llama(), {k: v.clone() for k, v in tiny_llama().state_dict().items()}
+    a = prune_with("movement", model, 0.5, calib)
+    b = prune_with("movement", tiny_llama(), 0.5, torch.randint(0, 256, (8, 32), generator=torch.Generator().manual_seed(9)))
+    for name, w in a.items():
+        assert int((w == 0).sum()) == count_to_prune_layer(w, 0.5), name
+        kept = w != 0
+        assert torch.equal(w[kept], dense[name][kept]), name      # weights frozen
+    assert any(not torch.equal(a[n] == 0, b[n] == 0) for n in a)
+
+
+def count_to_prune_layer(w, s):
+    from harness.masks import count_to_prune
+    return count_to_prune(w.numel(), s)
+
+
+def test_movement_records_its_hyperparameters():
+    from reference_pruners import hyperparameters
+    h = hyperparameters("movement")
+    assert h["weights"] == "frozen" and h["optimizer"] == "Adam" and h["steps"].endswith("x nsamples")
+    assert hyperparameters("wanda") == {}

@@ -14,7 +14,7 @@ from ..store import EVOLUTION_MODES, ResultsStore
 PAPER_METHODS = ("wanda", "sparsegpt", "magnitude", "movement")
 DISPLAY = {"wanda": "Wanda", "sparsegpt": "SparseGPT", "magnitude": "Magnitude", "movement": "Movement"}
 ABLATIONS = ("weights", "-weights", "bias", "-bias")
-NOT_HUMAN = {"random", *ABLATIONS}           # reference methods that are no one's best effort
+NOT_HUMAN = {"random", "movement-0shot", *ABLATIONS}   # reference methods that are no one's best effort
 FIGURE3_HUMANS = ("wanda", "sparsegpt", "magnitude")
 PATTERN_ORDER = ("unstructured", "2:4", "4:8")
 
