@@ -6,9 +6,11 @@ fields differing silently: a different join string, seqlen, tokenizer revision o
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 
 def library_versions() -> dict[str, str]:
@@ -20,6 +22,45 @@ def library_versions() -> dict[str, str]:
         except md.PackageNotFoundError:
             out[name] = "absent"
     return out
+
+
+CODE_DIRS = ("harness", "sandbox", "reference_pruners")
+
+
+@functools.lru_cache(maxsize=1)
+def code_sha256() -> str:
+    """Of prunegen's own sources (every .py under harness/, sandbox/, reference_pruners/): a number made by
+    other code says so, with or without git."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for d in CODE_DIRS:
+        for f in sorted((root / d).rglob("*.py")):
+            h.update(str(f.relative_to(root)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def _machine() -> dict:
+    import platform
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "python": platform.python_version()}
+
+
+def environment() -> dict:
+    """What else can change a number on the same config: the code, the CPU (kernels differ by ISA), the
+    GPU, and the scoring process's thread count (it sets the order of float reductions)."""
+    import torch
+    env = {**_machine(), "code_sha256": code_sha256(), "torch_threads": torch.get_num_threads()}
+    if torch.cuda.is_available():
+        env["gpu"] = torch.cuda.get_device_name()
+    return env
 
 
 @dataclass(frozen=True)
@@ -35,6 +76,7 @@ class EvalFingerprint:
     device: str
     calibration: dict | None = None   # source, nsamples, seqlen, seed where a pruner used one
     versions: dict = field(default_factory=library_versions)
+    environment: dict = field(default_factory=environment)   # recorded, not in the digest: see digest
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -44,6 +86,9 @@ class EvalFingerprint:
         """Short hash that names this evaluation setup in tables."""
         body = self.as_dict()
         body.pop("calibration", None)  # one evaluation setup scores many calibrations
+        # The machine and code are recorded beside the setup, not in its name: the same setup on two
+        # machines is one setup whose numbers can then be compared (prunegen report --verify).
+        body.pop("environment", None)
         # Content, not places: the same text read from another folder (or from HF) is the same setup,
         # so two machines can match their numbers. The path stays in the record, out of the digest.
         data = {k: v for k, v in body["data"].items() if k != "origin"}

@@ -1,4 +1,8 @@
-"""``prunegen report RUN_DIR_OR_SQLITE [--out DIR]``: write the paper's tables and figures for a run."""
+"""``prunegen report RUN_DIR_OR_SQLITE [--out DIR]``: write the paper's tables and figures for a run.
+
+``prunegen report --verify RUN_DIR [--config CONFIG] [--sample N]`` re-scores a sample of the run's jobs
+instead and says whether each number comes out bit for bit the same (``harness.verify``).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,31 @@ def _default_out(target: Path) -> Path:
     return (target if target.is_dir() else target.parent) / "report"
 
 
+def cmd_verify(args) -> int:
+    from .config import ConfigError, load_config
+    from .verify import VerifyError, verify_run
+
+    run_dir = Path(args.target)
+    config = Path(args.config) if args.config else run_dir / "config.toml"
+    if not config.is_file():
+        print(f"prunegen report --verify: error: {config} not found; pass the run's config with --config",
+              file=sys.stderr)
+        return 2
+    try:
+        checks = verify_run(run_dir, load_config(config), sample=args.sample, seed=args.seed)
+    except (VerifyError, ConfigError) as e:
+        print(f"prunegen report --verify: error: {e}", file=sys.stderr)
+        return 2
+    same = sum(c.identical for c in checks)
+    print(f"{same} of {len(checks)} re-scored jobs identical to the stored numbers")
+    return 0 if same == len(checks) else 1
+
+
 def cmd_report(args) -> int:
     from .report import render
 
+    if args.verify:
+        return cmd_verify(args)
     target = Path(args.target)
     out = Path(args.out) if args.out else _default_out(target)
     try:
@@ -33,4 +59,9 @@ def register(sub) -> None:
     p.add_argument("--model", default=None, help="model whose jobs to report (default: the one with most jobs)")
     p.add_argument("--table6-method", default=None,
                    help="method (or candidate id) whose continuations Table 6 shows (default: best human at 0.5)")
+    p.add_argument("--verify", action="store_true",
+                   help="instead of a report: re-score a sample of the run's jobs and compare them bit for bit")
+    p.add_argument("--config", default=None, help="with --verify: the run's config (default: RUN_DIR/config.toml)")
+    p.add_argument("--sample", type=int, default=3, help="with --verify: pruned jobs to re-score (plus dense)")
+    p.add_argument("--seed", type=int, default=0, help="with --verify: which jobs are sampled")
     p.set_defaults(func=cmd_report)

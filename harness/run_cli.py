@@ -6,6 +6,7 @@ import the renderer, and a run without a report (``--no-report``) does not load 
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,6 +34,11 @@ def cmd_run(args) -> int:
                 jobs, fit = store.forget(statuses)
             print(f"--retry {','.join(sorted(statuses))}: {jobs} job(s) and {fit} held-out fitness row(s) "
                   "will run again")
+    run_dir = Path(cfg.run.out)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # The config beside its results: `prunegen report --verify RUN` re-scores the run from it.
+    if not (run_dir / "config.toml").exists() or not (run_dir / "config.toml").samefile(args.config):
+        shutil.copyfile(args.config, run_dir / "config.toml")
     run(cfg, report=None if args.no_report else write_report)
     return 0
 

@@ -7,6 +7,7 @@ evolved program's numbers are made exactly as a one-pass program's are.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
             finally:
                 scorer.restore()
 
+    pruner_sha = hashlib.sha256(sweep.path.read_bytes()).hexdigest()   # the code that made the number
     results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score)
     out = []
     for r in results:
@@ -58,9 +60,10 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
             result = scorer.record(
                 key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
                 calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
-                artefacts={"pruner": str(sweep.path)}, measured=measured.get(r.level),
+                artefacts={"pruner": str(sweep.path), "pruner_sha256": pruner_sha},
+                measured=measured.get(r.level),
                 extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend,
-                       **sweep.extra},
+                       "sandbox_threads": limits.threads, **sweep.extra},
                 **sweep.ids)
         out.append(row(result))
         echo(out[-1])

@@ -6,6 +6,7 @@ Checks the store and the report table by table, then kills a run mid-way and res
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import signal
 import sqlite3
@@ -256,3 +257,32 @@ def test_forget_and_retry_statuses(tmp_path):
     assert parse_retry("timeout, killed") == {"timeout", "killed"}
     with pytest.raises(ValueError, match="ok: give one or more of timeout"):
         parse_retry("timeout,ok")
+
+
+def test_verify_rescores_a_sample_bit_for_bit_and_catches_a_changed_number(tiny_run, tmp_path):
+    from harness.verify import verify_run
+
+    run_dir, cfg = tiny_run
+    lines = []
+    checks = verify_run(run_dir, cfg, sample=3, seed=0, echo=lines.append)
+    assert len(checks) == 4 and checks[0].job.startswith("dense")
+    assert all(c.identical for c in checks), lines
+    assert all(line.lstrip().startswith("identical") for line in lines)
+    # The same run with one stored number nudged by one part in 1e12: the check must see it.
+    copy = tmp_path / "run"
+    copy.mkdir()
+    shutil.copy(run_dir / "results.sqlite", copy / "results.sqlite")
+    with sqlite3.connect(copy / "results.sqlite") as c:
+        c.execute("UPDATE jobs SET perplexity = perplexity * (1 + 1e-12) WHERE kind != 'dense'")
+    nudged = verify_run(copy, cfg, sample=3, seed=0, echo=lambda *_: None)
+    assert nudged[0].identical and not any(c.identical for c in nudged[1:])
+    assert [c.job for c in nudged] == [c.job for c in checks]
+
+
+def test_verify_cli_needs_the_runs_config(tiny_run, tmp_path, capsys):
+    from harness.cli import main
+
+    empty = tmp_path / "norun"
+    empty.mkdir()
+    assert main(["report", "--verify", str(empty)]) == 2
+    assert "config.toml not found; pass the run's config with --config" in capsys.readouterr().err

@@ -1,0 +1,122 @@
+"""Re-score a sample of a stored run's jobs and compare them number for number (``prunegen report --verify``).
+
+A stored perplexity is only as good as the claim that the same config, code and machine make it
+again. This re-runs a seeded sample of the run's ok jobs exactly as the run did (the pruner file in
+the same sandbox, scored by a fresh harness model on the same windows) into a scratch store, and
+compares the floats bit for bit. Where they differ, the fingerprints' recorded environment (code
+hash, CPU, threads, library versions) says what changed between the two.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import ExperimentConfig
+from .data import calibration as load_calibration
+from .fingerprint import environment, library_versions
+from .models import load_model
+from .scoring import Scorer
+from .store import ResultsStore
+from .sweep import Sweep, run_sweep, sandbox_limits
+
+
+class VerifyError(ValueError):
+    """The run cannot be checked against this config."""
+
+
+@dataclass(frozen=True)
+class Check:
+    job: str                     # "reference wanda unstructured 0.5"
+    stored_status: str
+    status: str
+    stored: float | None         # perplexity in the store
+    rescored: float | None       # perplexity now
+    changed: dict                # environment / version fields that differ: name -> (then, now)
+    code_changed: bool           # the pruner file is not the one that made the stored number
+
+    @property
+    def identical(self) -> bool:
+        return self.status == self.stored_status and self.stored == self.rescored   # bit for bit
+
+
+def sample_jobs(rows: list[dict], n: int, seed: int) -> list[dict]:
+    """The dense row (when stored) plus ``n`` ok pruned rows drawn with ``seed``, in store order."""
+    dense = [r for r in rows if r["kind"] == "dense"]
+    pruned = [r for r in rows if r["kind"] != "dense"]
+    picked = sorted(random.Random(seed).sample(range(len(pruned)), min(n, len(pruned))))
+    return dense[:1] + [pruned[i] for i in picked]
+
+
+def _differences(stored_fp: dict) -> dict:
+    then = {**(stored_fp.get("versions") or {}), **(stored_fp.get("environment") or {})}
+    now = {**library_versions(), **environment()}
+    return {k: (then.get(k), now.get(k)) for k in sorted(set(then) | set(now)) if then.get(k) != now.get(k)}
+
+
+def _pruner(row: dict) -> tuple[Path, bool]:
+    """(the pruner file to run again, whether it differs from the one that made the row)."""
+    import hashlib
+
+    from reference_pruners import method_path
+    art = row["artefacts"] or {}
+    path = method_path(row["method"]) if row["kind"] == "reference" else Path(art.get("pruner", ""))
+    if not path.is_file():
+        raise VerifyError(f"{row['method']}: pruner file {path} is gone; cannot re-run it")
+    stored_sha = art.get("pruner_sha256")
+    return path, stored_sha is not None and stored_sha != hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: int = 0, echo=print) -> list[Check]:
+    """Re-score the dense row and ``sample`` ok jobs of the first model of ``cfg``; returns one Check each."""
+    from reference_pruners import sparsity_rule
+
+    store_path = Path(run_dir) / "results.sqlite"
+    if not store_path.is_file():
+        raise VerifyError(f"{store_path}: no results store")
+    spec = cfg.model.specs[0]
+    lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
+    with tempfile.TemporaryDirectory(prefix="prunegen-verify-") as tmp, \
+            ResultsStore(store_path) as store, ResultsStore(Path(tmp) / "verify.sqlite") as scratch:
+        scorer = Scorer(lm, scratch, cfg.eval, cfg.calibration, cfg.eval.prompt)
+        mine = [r for r in store.rows(model=spec, status="ok")
+                if r["key"] == scorer.key(r["kind"], r["method"], r["sparsity"], r["pattern"]).digest]
+        if not mine:
+            raise VerifyError(f"no ok job of {spec} in {store_path} has this config's evaluation and calibration "
+                              "setup: verify with the config the run was made with")
+        cal = cfg.calibration
+        calib = load_calibration(lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen, seed=cal.seed)
+        limits = sandbox_limits(cfg, None)
+        checks = []
+        for r in sample_jobs(mine, sample, seed):
+            job = f"{r['kind']} {r['method']} {r['pattern']} {r['sparsity']:g}"
+            if r["kind"] == "dense":
+                scorer.restore()
+                status, ppl, code_changed = "ok", scorer.measure()[0], False
+            else:
+                path, code_changed = _pruner(r)
+                ids = {k: r[k] for k in ("idea", "generator", "sample")} if r["kind"] == "candidate" else {}
+                sweep = Sweep(r["kind"], r["method"], path, r["pattern"], (r["sparsity"],),
+                              r["fingerprint"].get("calibration") is not None, ids,
+                              sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "at-least")
+                [out] = run_sweep(sweep, cfg, scorer, calib.ids, calib.describe, limits, lambda *_: None)
+                status, ppl = out["status"], out["perplexity"]
+            check = Check(job, r["status"], status, r["perplexity"], ppl, _differences(r["fingerprint"]), code_changed)
+            echo(format_check(check))
+            checks.append(check)
+    return checks
+
+
+def format_check(c: Check) -> str:
+    verdict = "identical" if c.identical else "DIFFERS"
+    line = f"{verdict:>9}  {c.job:<60} stored {c.stored!r:<22} now {c.rescored!r}"
+    if not c.identical and c.stored and c.rescored:
+        line += f"  ({c.rescored / c.stored - 1:+.3e} relative)"
+    if c.code_changed:
+        line += "  [the pruner file changed since]"
+    if c.changed and not c.identical:
+        line += "  [changed: " + ", ".join(f"{k} {a} -> {b}" for k, a, b in
+                                            ((k, *v) for k, v in c.changed.items())) + "]"
+    return line
