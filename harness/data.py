@@ -185,6 +185,11 @@ class Calibration:
     describe: dict
 
 
+# The calibration draw's version: part of every job key (harness.scoring.Scorer), bumped whenever the
+# same calibration config would give other windows. v2: the authors' exact get_c4 sequence.
+DRAW = "authors-get_c4-v2"
+
+
 class NoLongDocument(DataError):
     """No calibration document is longer than one window."""
 

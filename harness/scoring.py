@@ -15,7 +15,7 @@ from dataclasses import asdict
 import torch
 
 from .config import CalibrationConfig
-from .data import Text, eval_text
+from .data import DRAW, Text, eval_text
 from .evaluate import EvalSetup, eval_windows, fingerprint, greedy_continuation
 from .interface import Status
 from .models import LoadedModel
@@ -32,7 +32,9 @@ class Scorer:
         self.dense = {k: v.detach().clone() for k, v in lm.model.state_dict().items()}
         base = fingerprint(lm, self.text, setup, self.windows)
         # Jobs are keyed on the evaluation and calibration setup: change either and nothing is reused.
-        self.setup_digest = hashlib.sha256(json.dumps([asdict(calib), base.digest]).encode()).hexdigest()[:12]
+        # DRAW names how windows are drawn from the calibration config, so a store made with other
+        # windows for the same config is not resumed as if it were this one.
+        self.setup_digest = hashlib.sha256(json.dumps([asdict(calib), base.digest, DRAW]).encode()).hexdigest()[:12]
         self.lock = threading.Lock()  # one harness model: one scoring at a time
 
     def key(self, kind: str, method: str, sparsity: float, pattern: str) -> JobKey:
