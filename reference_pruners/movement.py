@@ -71,7 +71,10 @@ def keep_mask(score: torch.Tensor, sparsity: float, pattern: str, exact: bool = 
     if exact or nm is not None:
         return ~select_mask(score, sparsity, pattern, "layer")
     k = max(1, int(score.numel() * sparsity))
-    return score > score.flatten().kthvalue(k).values
+    flat = score.detach().flatten()
+    # kthvalue is O(n) on the CPU but far slower than a radix sort on CUDA.
+    cut = flat.sort().values[k - 1] if flat.is_cuda else flat.kthvalue(k).values
+    return score > cut
 
 
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
