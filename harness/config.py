@@ -252,7 +252,34 @@ def _validate_evolution(cfg: ExperimentConfig) -> None:
                               "reported ones, so set eval.max_windows (or evolution.heldout_source)")
 
 
-def load_config(path: str | Path) -> ExperimentConfig:
+def parse_override(text: str) -> tuple[list[str], object]:
+    """``"section.key=value"`` -> (["section", "key"], value), the value read as TOML (``4``, ``"ray"``,
+    ``[0.5, 0.7]``, ``true``), or as a plain string where it is not TOML (``run.executor=ray``)."""
+    name, sep, raw = text.partition("=")
+    parts = name.strip().split(".")
+    if not sep or len(parts) < 2 or not all(parts):
+        raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. run.workers=2")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return parts, value
+
+
+def apply_overrides(table: dict, overrides: list[str]) -> dict:
+    """The config table with each ``--set section.key=value`` applied (checked like the file's own keys)."""
+    for text in overrides:
+        parts, value = parse_override(text)
+        node = table
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {text!r}: {part} is not a section")
+        node[parts[-1]] = value
+    return table
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> ExperimentConfig:
     path = Path(path)
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -261,6 +288,6 @@ def load_config(path: str | Path) -> ExperimentConfig:
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}") from None
     try:
-        return validate(_build(ExperimentConfig, table, ""))
+        return validate(_build(ExperimentConfig, apply_overrides(table, list(overrides)), ""))
     except ConfigError as e:
         raise ConfigError(f"{path}: {e}") from None

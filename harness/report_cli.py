@@ -24,8 +24,11 @@ def cmd_verify(args) -> int:
         print(f"prunegen report --verify: error: {config} not found; pass the run's config with --config",
               file=sys.stderr)
         return 2
+    from .run_cli import OVERRIDES
+    overrides = run_dir / OVERRIDES
+    sets = overrides.read_text(encoding="utf-8").split() if not args.config and overrides.is_file() else []
     try:
-        checks = verify_run(run_dir, load_config(config), sample=args.sample, seed=args.seed)
+        checks = verify_run(run_dir, load_config(config, sets), sample=args.sample, seed=args.seed)
     except (VerifyError, ConfigError) as e:
         print(f"prunegen report --verify: error: {e}", file=sys.stderr)
         return 2

@@ -14,6 +14,9 @@ from .pipeline import RETRYABLE, parse_retry, run
 from .store import ResultsStore
 
 
+OVERRIDES = "config-overrides.txt"   # the run's --set values, one per line, beside its config.toml
+
+
 def write_report(run_dir: Path, title: str) -> Path:
     """The report of ``run_dir`` in ``run_dir/report``; returns that folder."""
     from .report import build_report
@@ -23,7 +26,7 @@ def write_report(run_dir: Path, title: str) -> Path:
 
 def cmd_run(args) -> int:
     from .config import load_config
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.set or [])
     if args.out:
         cfg = replace(cfg, run=replace(cfg.run, out=args.out))
     if args.retry:
@@ -39,6 +42,11 @@ def cmd_run(args) -> int:
     # The config beside its results: `prunegen report --verify RUN` re-scores the run from it.
     if not (run_dir / "config.toml").exists() or not (run_dir / "config.toml").samefile(args.config):
         shutil.copyfile(args.config, run_dir / "config.toml")
+    overrides = run_dir / OVERRIDES
+    if args.set:
+        overrides.write_text("".join(f"{o}\n" for o in args.set), encoding="utf-8")
+    elif overrides.exists():
+        overrides.unlink()
     run(cfg, report=None if args.no_report else write_report)
     return 0
 
@@ -48,6 +56,8 @@ def register(sub) -> None:
     p.add_argument("config", help="experiment config (TOML), e.g. configs/default.toml")
     p.add_argument("--out", help="run directory (default: the config's run.out)")
     p.add_argument("--no-report", action="store_true")
+    p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
+                   help="override one config value (repeatable), e.g. --set run.workers=2 --set sandbox.backend=process")
     p.add_argument("--retry", metavar="STATUS[,STATUS]",
                    help=f"run the stored jobs with these statuses again (one or more of {', '.join(RETRYABLE)}); "
                         "for failures of the machine, e.g. timeouts under a load that is gone")

@@ -85,3 +85,23 @@ def test_evolution_section(tmp_path):
             load_config(write(tmp_path, f"[evolution]\n{bad}\n"))
     with pytest.raises(ConfigError, match="max_windows"):
         load_config(write(tmp_path, "[eval]\nsource = 'text:x.txt'\n[evolution]\nenabled = true\n"))
+
+
+def test_set_overrides_any_key_as_toml_or_plain_text(tmp_path):
+    from harness.config import apply_overrides, load_config, parse_override
+
+    assert parse_override("run.workers=2") == (["run", "workers"], 2)
+    assert parse_override("sandbox.backend=process") == (["sandbox", "backend"], "process")
+    assert parse_override('sparsity.levels=[0.5, 0.7]') == (["sparsity", "levels"], [0.5, 0.7])
+    assert apply_overrides({"run": {"workers": 1}}, ["run.workers=3", "eval.max_windows=2"]) == {
+        "run": {"workers": 3}, "eval": {"max_windows": 2}}
+    for bad in ("workers=2", "run.workers", ".x=1"):
+        with pytest.raises(ConfigError, match="expected section.key=value"):
+            parse_override(bad)
+    cfg_path = tmp_path / "c.toml"
+    cfg_path.write_text('[run]\nout = "x"\n')
+    assert load_config(cfg_path, ["run.workers=4"]).run.workers == 4
+    with pytest.raises(ConfigError, match="run.workers: must be >= 1"):
+        load_config(cfg_path, ["run.workers=0"])
+    with pytest.raises(ConfigError, match="unknown"):
+        load_config(cfg_path, ["run.wrokers=2"])
