@@ -27,6 +27,8 @@ class RunConfig:
     out: str = "runs/run"         # run directory: results.sqlite, candidates/, logs/, report/
     workers: int = 1              # jobs in parallel; on a multi-GPU host, one per GPU
     gpus: tuple[int, ...] = ()    # GPU ids to pin workers to (CUDA_VISIBLE_DEVICES / device requests)
+    executor: str = "local"       # local (threads on this host) | ray (actors on a Ray cluster)
+    ray_address: str | None = None   # ray only: unset = an embedded local Ray; "auto" or "ray://host:10001"
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
     unknown = [m for m in cfg.references.methods if m not in METHODS]
     if unknown:
         raise ConfigError(f"references.methods: unknown {unknown}; known: {', '.join(METHODS)}")
+    if cfg.run.executor not in ("local", "ray"):
+        raise ConfigError(f"run.executor: {cfg.run.executor!r} is not 'local' or 'ray'")
     for name, value in (("run.workers", cfg.run.workers), ("generation.samples", cfg.generation.samples),
                         ("calibration.nsamples", cfg.calibration.nsamples), ("eval.seqlen", cfg.eval.seqlen)):
         if value < 1:

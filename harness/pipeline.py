@@ -112,6 +112,11 @@ def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], l
 
     total = sum(len(s.levels) for s in sweeps)
     say(f"{label}: {len(sweeps)} sweeps, {total} jobs to run")
+    if cfg.run.executor == "ray":
+        from .executor_ray import execute_ray
+        if sweeps:
+            execute_ray(cfg, scorer, sweeps, label, say, lambda r: (log.info(r), say(_line(r))))
+        return
     slots: queue.Queue = queue.Queue()
     for gpu in cfg.run.gpus or [None] * cfg.run.workers:
         slots.put(gpu)

@@ -96,13 +96,22 @@ def _models(cfg: ExperimentConfig) -> list[str]:
     return problems
 
 
+def _executor(cfg: ExperimentConfig) -> str | None:
+    if cfg.run.executor != "ray":
+        return None
+    import importlib.util
+    if importlib.util.find_spec("ray") is None:
+        return "run.executor = 'ray' but Ray is not installed: pip install 'prunegen[ray]' (make setup installs it)"
+    return None
+
+
 def check(cfg: ExperimentConfig) -> list[str]:
     """Every problem that would stop ``cfg``'s run, cheapest checks first; empty when it can start."""
     from .models import cache_dir
 
     run_dir = Path(cfg.run.out)
     problems = [p for p in (_writable(run_dir), _free_space(run_dir, "run folder"),
-                            _free_space(cache_dir(), "model cache"), _sandbox(cfg)) if p]
+                            _free_space(cache_dir(), "model cache"), _executor(cfg), _sandbox(cfg)) if p]
     return problems + _data(cfg) + _models(cfg)
 
 

@@ -1,0 +1,182 @@
+"""Sweeps as Ray work (``[run] executor = "ray"``): for users whose machines are already a Ray cluster.
+
+The unit of work is one sweep (one pruner file x model x pattern, all its levels in one sandbox), as
+with the local executor. Each worker is a long-lived actor that loads the model, the evaluation
+windows and the calibration windows once and then runs sweep after sweep. Results stream back one
+level at a time (a Ray streaming generator), and the driver is the only writer of the SQLite store:
+resume, ``--retry`` and the reports work exactly as with the local executor. A worker (or its node)
+that dies mid-sweep loses no finished level; its unfinished levels go back on the queue for another
+worker, and end ``killed`` once no worker is left. Generation (API calls) stays on the driver.
+
+Ray is an optional dependency (``pip install prunegen[ray]``), imported only when this executor runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import replace
+
+from .config import ExperimentConfig
+from .interface import Status
+from .scoring import Scorer, row
+from .sweep import Sweep
+
+log = logging.getLogger("prunegen.run")
+
+MAX_ATTEMPTS = 3   # a sweep whose worker died is handed to another at most this often
+
+
+class _Collector:
+    """The store protocol the worker's Scorer needs (``has``, ``put``), handing each result to ``sink``."""
+
+    def __init__(self, sink):
+        self.sink = sink
+
+    def has(self, key) -> bool:   # the driver planned the sweep from its store: nothing here is stored yet
+        return False
+
+    def put(self, result) -> None:
+        self.sink(result)
+
+
+def _worker_class(ray):
+    @ray.remote
+    class SweepWorker:
+        """One slot of a node: the model, the windows and the sandbox choice, loaded once."""
+
+        def __init__(self, cfg: ExperimentConfig, spec: str):
+            from .data import calibration
+            from .models import load_model
+
+            self.cfg, self.node = cfg, ray.get_runtime_context().get_node_id()
+            self.backend = _node_backend(cfg.sandbox.backend)
+            self.lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
+            self.pending: queue.Queue = queue.Queue()
+            self.scorer = Scorer(self.lm, _Collector(self.pending.put), cfg.eval, cfg.calibration, cfg.eval.prompt)
+            cal = cfg.calibration
+            self.calib = calibration(self.lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen,
+                                     seed=cal.seed)
+
+        def identity(self) -> dict:
+            from .fingerprint import code_sha256
+            return {"node": self.node, "backend": self.backend, "setup": self.scorer.setup_digest,
+                    "code_sha256": code_sha256()}
+
+        def run(self, sweep: Sweep, limits):
+            """Yield each level's JobResult as soon as it is scored."""
+            from .sweep import run_sweep
+
+            cfg = replace(self.cfg, sandbox=replace(self.cfg.sandbox, backend=self.backend))
+            done = object()
+
+            def work():
+                try:
+                    run_sweep(sweep, cfg, self.scorer, self.calib.ids, self.calib.describe, limits, lambda _r: None)
+                finally:
+                    self.pending.put(done)
+
+            threading.Thread(target=work, daemon=True).start()
+            while (item := self.pending.get()) is not done:
+                item.extra = {**item.extra, "node": self.node}
+                yield item
+
+    return SweepWorker
+
+
+def _node_backend(wanted: str) -> str:
+    """Docker where this node has an engine, else the labelled process sandbox; never unsandboxed."""
+    if wanted != "docker":
+        return wanted
+    from sandbox.image import DockerUnavailable, docker_client
+    try:
+        docker_client()
+        return "docker"
+    except DockerUnavailable:
+        from sandbox.process_backend import unshare_available
+        log.warning("no Docker engine on this node: using the process sandbox (weaker isolation)%s",
+                    "" if unshare_available() else ", without a network namespace")
+        return "process"
+
+
+def connect(address: str | None):
+    import ray
+    if not ray.is_initialized():
+        # Unset: an embedded local instance; "auto" or "ray://host:10001": an existing cluster.
+        import os
+        env = {k: os.environ[k] for k in ("PRUNEGEN_DATA_DIR", "PRUNEGEN_CACHE", "HF_HOME") if os.environ.get(k)}
+        ray.init(address=address, ignore_reinit_error=True, log_to_driver=False, runtime_env={"env_vars": env})
+    return ray
+
+
+def execute_ray(cfg: ExperimentConfig, scorer: Scorer, sweeps: list[Sweep], spec: str, say, echo_row) -> None:
+    """Run ``sweeps`` on ``cfg.run.workers`` Ray actors; store every streamed level on the driver."""
+    from .fingerprint import code_sha256
+    from .sweep import sandbox_limits
+
+    ray = connect(cfg.run.ray_address)
+    Worker = _worker_class(ray)
+    gpus = 1 if cfg.model.device == "cuda" else 0
+    workers = [Worker.options(name=f"prunegen-worker-{i}", num_gpus=gpus, num_cpus=1).remote(cfg, spec)
+               for i in range(cfg.run.workers)]
+    ids = ray.get([w.identity.remote() for w in workers])
+    for w, ident in zip(workers, ids):
+        if ident["setup"] != scorer.setup_digest or ident["code_sha256"] != code_sha256():
+            raise RuntimeError(f"Ray worker on node {ident['node']} has setup {ident['setup']} and code "
+                               f"{ident['code_sha256']}, the driver {scorer.setup_digest} and {code_sha256()}: "
+                               "install the same prunegen (and the same model and data) on every node")
+    say(f"ray: {len(workers)} workers on {len({i['node'] for i in ids})} node(s), "
+        f"sandboxes {sorted({i['backend'] for i in ids})}")
+
+    todo: queue.Queue = queue.Queue()
+    for s in sweeps:
+        todo.put((s, 1))
+
+    def store(result) -> None:
+        with scorer.lock:   # the driver's one store, written by one thread at a time
+            scorer.store.put(result)
+        echo_row(row(result))
+
+    def serve(worker) -> None:
+        limits = sandbox_limits(cfg, None)
+        while True:
+            try:
+                sweep, attempt = todo.get_nowait()
+            except queue.Empty:
+                return
+            got = set()
+            try:
+                for ref in worker.run.options(num_returns="streaming").remote(sweep, limits):
+                    result = ray.get(ref)
+                    store(result)
+                    got.add(result.key.sparsity)
+            except (ray.exceptions.RayActorError, ray.exceptions.ActorDiedError) as e:
+                rest = tuple(s for s in sweep.levels if s not in got)
+                log.warning("worker died during %s (%s); %d level(s) left", sweep.method, type(e).__name__, len(rest))
+                if rest:
+                    if attempt < MAX_ATTEMPTS:
+                        todo.put((replace(sweep, levels=rest), attempt + 1))
+                    else:
+                        _killed(scorer, replace(sweep, levels=rest), echo_row, f"worker died {attempt} times")
+                return
+
+    threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    while not todo.empty():   # every worker died: what is left is killed, and a rerun runs it again
+        sweep, attempt = todo.get_nowait()
+        _killed(scorer, sweep, echo_row, "no Ray worker left")
+    for w in workers:
+        ray.kill(w)
+
+
+def _killed(scorer: Scorer, sweep: Sweep, echo_row, why: str) -> None:
+    """Store the levels no worker finished as ``killed`` (``--retry killed`` runs them again)."""
+    for level in sweep.levels:
+        key = scorer.key(sweep.kind, sweep.method, level, sweep.pattern)
+        with scorer.lock:
+            result = scorer.record(key, Status.KILLED, why, **sweep.ids)
+        echo_row(row(result))

@@ -1,0 +1,103 @@
+"""The Ray executor against a real embedded Ray instance: the same store rows as the local executor,
+and a worker killed mid-sweep loses no finished level."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.config import load_config
+from harness.pipeline import run
+from harness.store import ResultsStore
+
+from test_pipeline import write_config
+
+ray = pytest.importorskip("ray", reason="the [ray] extra is part of make setup; its absence is a setup failure")
+
+SLOW_PRUNER = '''import time
+import torch
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    if sparsity > 0.5:
+        time.sleep(60)   # the second level: long enough to kill the worker running it
+    for layer in layers.values():
+        w = layer.weight.data
+        k = int(w.numel() * sparsity + 0.999999)
+        w.view(-1)[torch.topk(w.abs().flatten(), k, largest=False).indices] = 0
+'''
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def _rows(run_dir: Path) -> dict:
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        return {(r["kind"], r["method"], r["sparsity"]): r for r in store.rows()}
+
+
+def _config(tmp: Path, tiny_model_dir: Path, out: Path, *overrides: str):
+    text = tmp / "text.txt"
+    text.write_text("The quick brown fox jumps over the lazy dog. " * 200)
+    return load_config(write_config(tmp, tiny_model_dir, text, out),
+                       ["sandbox.backend=process", 'references.methods=["magnitude", "wanda"]', *overrides])
+
+
+def test_ray_stores_what_the_local_executor_stores(local_ray, tiny_model_dir, tmp_path, sandbox_tmp):
+    local = run(_config(tmp_path, tiny_model_dir, tmp_path / "local"), echo=lambda *_: None)
+    remote = run(_config(tmp_path, tiny_model_dir, tmp_path / "ray", "run.executor=ray", "run.workers=2"),
+                 echo=lambda *_: None)
+    a, b = _rows(local), _rows(remote)
+    assert a.keys() == b.keys() and len(a) == 1 + 2 * 2 + 2 * 2   # dense, 2 refs and 2 runnable candidates x 2 levels
+    for k in a:
+        fields = ("status", "perplexity", "achieved_sparsity", "fingerprint_digest")
+        assert {f: a[k][f] for f in fields} == {f: b[k][f] for f in fields}, k
+    node = ray.get_runtime_context().get_node_id()
+    assert all(r["extra"]["node"] == node for k, r in b.items() if k[0] != "dense" and r["status"] != "killed")
+
+
+def test_a_worker_killed_mid_sweep_loses_no_finished_level(local_ray, tiny_model_dir, tmp_path, sandbox_tmp):
+    """One worker runs a fast sweep, then a slow one; killed during the slow one, the fast sweep's rows stay,
+    and the slow sweep's levels end killed (no worker is left to run them), for ``--retry killed``."""
+    fast, slow = tmp_path / "fast.py", tmp_path / "slow.py"
+    fast.write_text(SLOW_PRUNER.replace("sparsity > 0.5", "False"))
+    slow.write_text(SLOW_PRUNER)
+    cfg = _config(tmp_path, tiny_model_dir, tmp_path / "ray", "run.executor=ray", "run.workers=1",
+                  "references.methods=[]", "sparsity.levels=[0.3, 0.6]")
+    from harness import pipeline
+
+    def cand(name, path):
+        return {"id": name, "status": "ok", "path": str(path), "idea": name, "generator": "test", "sample": 0,
+                "round": 0}
+
+    real = pipeline.generate_candidates
+    pipeline.generate_candidates = lambda *a, **k: [cand("fast", fast), cand("slow", slow)]
+    killer = threading.Thread(target=_kill_after_rows, args=(tmp_path / "ray" / "results.sqlite", "fast"), daemon=True)
+    killer.start()
+    try:
+        run_dir = run(cfg, echo=lambda *_: None)
+    finally:
+        pipeline.generate_candidates = real
+    rows = _rows(run_dir)
+    assert [rows[("candidate", "fast", s)]["status"] for s in (0.3, 0.6)] == ["ok", "ok"]
+    for s in (0.3, 0.6):
+        assert rows[("candidate", "slow", s)]["status"] == "killed"
+        assert "no Ray worker left" in rows[("candidate", "slow", s)]["detail"]
+    assert len(rows) == 1 + 4
+
+
+def _kill_after_rows(db: Path, method: str) -> None:
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        if db.is_file():
+            with ResultsStore(db) as store:
+                if len([r for r in store.rows() if r["method"] == method]) == 2:
+                    break
+        time.sleep(0.5)
+    time.sleep(5)   # the slow sweep is now in its 60 s level
+    ray.kill(ray.get_actor("prunegen-worker-0"))
