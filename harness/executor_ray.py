@@ -151,7 +151,11 @@ def execute_ray(cfg: ExperimentConfig, scorer: Scorer, sweeps: list[Sweep], spec
                     result = ray.get(ref)
                     store(result)
                     got.add(result.key.sparsity)
-            except (ray.exceptions.RayActorError, ray.exceptions.ActorDiedError) as e:
+            except ray.exceptions.RayTaskError as e:   # the harness's own failure on one sweep, as locally
+                log.error("sweep %s %s failed in the harness: %s", sweep.method, sweep.pattern, e)
+                say(f"sweep {sweep.method} ({sweep.pattern}) failed in the harness: {type(e).__name__}")
+                continue
+            except ray.exceptions.RayError as e:       # the worker, or its node, is gone
                 rest = tuple(s for s in sweep.levels if s not in got)
                 log.warning("worker died during %s (%s); %d level(s) left", sweep.method, type(e).__name__, len(rest))
                 if rest:

@@ -101,3 +101,43 @@ def _kill_after_rows(db: Path, method: str) -> None:
         time.sleep(0.5)
     time.sleep(5)   # the slow sweep is now in its 60 s level
     ray.kill(ray.get_actor("prunegen-worker-0"))
+
+
+def test_two_nodes_and_a_node_removed_mid_run(tiny_model_dir, tmp_path, sandbox_tmp, caplog):
+    """ray.cluster_utils.Cluster: two nodes on this machine, one worker each. Removing the second node while
+    both sweeps sleep in their second level loses nothing: its sweep is run again by the head's worker."""
+    from ray.cluster_utils import Cluster
+
+    if ray.is_initialized():
+        ray.shutdown()
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    second = cluster.add_node(num_cpus=1)
+    ray.init(address=cluster.address, log_to_driver=False)
+    try:
+        a, b = tmp_path / "a.py", tmp_path / "b.py"
+        for p in (a, b):
+            p.write_text(SLOW_PRUNER.replace("time.sleep(60)", "time.sleep(15)"))
+        cfg = _config(tmp_path, tiny_model_dir, tmp_path / "ray", "run.executor=ray", "run.workers=2",
+                      "references.methods=[]", "sparsity.levels=[0.3, 0.6]", f'run.ray_address="{cluster.address}"')
+        from harness import pipeline
+
+        real = pipeline.generate_candidates
+        pipeline.generate_candidates = lambda *a_, **k: [
+            {"id": n, "status": "ok", "path": str(p), "idea": n, "generator": "test", "sample": 0, "round": 0}
+            for n, p in (("a", a), ("b", b))]
+        remover = threading.Timer(8.0, lambda: cluster.remove_node(second))
+        remover.start()
+        try:
+            run_dir = run(cfg, echo=lambda *_: None)
+        finally:
+            pipeline.generate_candidates = real
+            remover.cancel()
+        rows = _rows(run_dir)
+        assert {k: r["status"] for k, r in rows.items() if k[0] == "candidate"} == {
+            ("candidate", n, s): "ok" for n in "ab" for s in (0.3, 0.6)}
+        nodes = {r["extra"]["node"] for k, r in rows.items() if k[0] == "candidate"}
+        assert nodes == {ray.get_runtime_context().get_node_id()}   # all stored rows came from the surviving head
+        assert any("worker died during" in r.getMessage() for r in caplog.records)   # the removal hit a sweep
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
