@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from dataclasses import replace
 
 from .config import ExperimentConfig
@@ -26,6 +27,7 @@ from .sweep import Sweep
 log = logging.getLogger("prunegen.run")
 
 MAX_ATTEMPTS = 3   # a sweep whose worker died is handed to another at most this often
+STOP = object()
 
 
 class _Collector:
@@ -138,13 +140,25 @@ def execute_ray(cfg: ExperimentConfig, scorer: Scorer, sweeps: list[Sweep], spec
             scorer.store.put(result)
         echo_row(row(result))
 
+    lock, in_flight = threading.Lock(), [0]
+
+    def take():
+        """The next sweep, or None to wait (a running sweep may yet come back), or STOP when all is done."""
+        with lock:
+            try:
+                item = todo.get_nowait()
+            except queue.Empty:
+                return STOP if in_flight[0] == 0 else None
+            in_flight[0] += 1
+            return item
+
     def serve(worker) -> None:
         limits = sandbox_limits(cfg, None)
-        while True:
-            try:
-                sweep, attempt = todo.get_nowait()
-            except queue.Empty:
-                return
+        while (item := take()) is not STOP:
+            if item is None:
+                time.sleep(0.5)
+                continue
+            sweep, attempt = item
             got = set()
             try:
                 for ref in worker.run.options(num_returns="streaming").remote(sweep, limits):
@@ -154,16 +168,17 @@ def execute_ray(cfg: ExperimentConfig, scorer: Scorer, sweeps: list[Sweep], spec
             except ray.exceptions.RayTaskError as e:   # the harness's own failure on one sweep, as locally
                 log.error("sweep %s %s failed in the harness: %s", sweep.method, sweep.pattern, e)
                 say(f"sweep {sweep.method} ({sweep.pattern}) failed in the harness: {type(e).__name__}")
-                continue
             except ray.exceptions.RayError as e:       # the worker, or its node, is gone
                 rest = tuple(s for s in sweep.levels if s not in got)
                 log.warning("worker died during %s (%s); %d level(s) left", sweep.method, type(e).__name__, len(rest))
-                if rest:
-                    if attempt < MAX_ATTEMPTS:
-                        todo.put((replace(sweep, levels=rest), attempt + 1))
-                    else:
-                        _killed(scorer, replace(sweep, levels=rest), echo_row, f"worker died {attempt} times")
+                if rest and attempt < MAX_ATTEMPTS:
+                    todo.put((replace(sweep, levels=rest), attempt + 1))   # before in_flight drops: no one quits
+                elif rest:
+                    _killed(scorer, replace(sweep, levels=rest), echo_row, f"worker died {attempt} times")
                 return
+            finally:
+                with lock:
+                    in_flight[0] -= 1
 
     threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
     for t in threads:
