@@ -420,3 +420,42 @@ def test_table4c_pass_and_fix_rates(report):
         assert ideas["Programs"].astype(int).sum() == int(rows.iloc[0]["Programs"])
         for col in ("pass@1", "fix@1"):
             assert ideas[col].astype(float).mean() == pytest.approx(float(rows.iloc[0][col]), abs=1e-3), (gen, col)
+
+
+def test_a_program_with_a_copys_exact_numbers_is_the_example_in_effect(tmp_path):
+    """Renamed enough to escape the AST check, but every ok level has a copy's exact perplexity: not original."""
+    path = tmp_path / "results.sqlite"
+    gen = "local:coder"
+    with ResultsStore(path) as s:
+        put(s, "dense", "dense", 0.0, Status.OK, DENSE_PPL)
+        for lvl, ppl in ((0.5, 35.0), (0.7, 900.0)):
+            put(s, "reference", "wanda", lvl, Status.OK, ppl)
+        programs = {"copy": (EXAMPLE, {0.5: 296.0, 0.7: 40253.0}),
+                    "near": (EXAMPLE.replace("w.abs()", "torch.abs(w)"), {0.5: 296.0, 0.7: 40253.0}),
+                    "own": (EXAMPLE.replace("w.abs()", "w.abs() + 1e-3"), {0.5: 400.0, 0.7: 40253.0})}
+        for i, (idea, (code, ppls)) in enumerate(programs.items()):
+            f = tmp_path / f"{idea}.py"
+            f.write_text(code)
+            c = f"{idea}/coder/sample-0"
+            s.put_candidate(CandidateRecord(c, idea, gen, 0, "ok", path=str(f)))
+            for lvl, ppl in ppls.items():
+                put(s, "candidate", c, lvl, Status.OK, ppl, idea=idea, generator=gen, sample=0)
+    rep = render(path, tmp_path / "out")
+    t4 = {r["Core Idea"]: r["Example copy"] for r in csv(rep, "table4").to_dict("records")}
+    assert t4 == {"copy": "yes", "near": "in effect", "own": "no"}   # "own" matches at 0.7 only: original
+    t5b = csv(rep, "table5b").set_index("Pruned Level")
+    assert "own" in t5b.loc["0.50", "Closest original program"]
+    assert t5b.loc["0.50", "Closest original program: x wanda"] == f"{400 / 35:.3f}"
+    assert any("near/coder/sample-0 (the interface's magnitude example in effect" in n
+               for n in next(t for t in rep.tables if t.key == "table5").notes)
+
+
+def test_a_huge_ratio_to_wanda_is_written_like_a_perplexity(tmp_path):
+    path = tmp_path / "results.sqlite"
+    with ResultsStore(path) as s:
+        put(s, "dense", "dense", 0.0, Status.OK, DENSE_PPL)
+        put(s, "reference", "wanda", 0.5, Status.OK, 35.0)
+        s.put_candidate(CandidateRecord("zero/coder/sample-0", "zero", "local:coder", 0, "ok"))
+        put(s, "candidate", "zero/coder/sample-0", 0.5, Status.OK, 1.39e45, idea="zero", generator="local:coder", sample=0)
+    t5b = csv(render(path, tmp_path / "out"), "table5b").set_index("Pruned Level")
+    assert t5b.loc["0.50", "Closest program: x wanda"] == f"{1.39e45 / 35:.3e}"

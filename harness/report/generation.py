@@ -6,7 +6,7 @@ from collections import Counter
 
 from ..interface import Status
 from .cells import NOT_RUN, fmt_level, one_line
-from .programs import example_copies, idea_numbers
+from .programs import copies_in_effect, example_copies, idea_numbers
 from .table import Table, make_table
 from .view import Data
 
@@ -47,6 +47,7 @@ def table4(d: Data) -> list[Table]:
     multi_sample = len({(c["idea"], c["generator"]) for c in first}) < len(first)
     repairs = [c for c in d.candidates if (c.get("round") or 0) > 0]
     copies = example_copies(d)
+    in_effect = copies_in_effect(d, copies)
     rows, used = [], []
     for c in first:
         run, detail, n_ok, n = run_outcome(d, c)
@@ -59,7 +60,7 @@ def table4(d: Data) -> list[Table]:
         if repairs:
             row["After repair"] = _after_repair(d, c, repairs)
         if copies:
-            row["Example copy"] = "yes" if c["id"] in copies else "no"
+            row["Example copy"] = "yes" if c["id"] in copies else "in effect" if c["id"] in in_effect else "no"
         row["Detail"] = detail
         rows.append(row)
         used += d.cand_jobs.get(c["id"], [])
@@ -73,6 +74,10 @@ def table4(d: Data) -> list[Table]:
         notes.append(f"Example copy: the program is the interface document's magnitude example (shown in every "
                      f"prompt) again, up to comments, docstrings and local names (normalised AST); {n_first} of "
                      f"{len(first)} one-pass programs are. They run, but invent nothing.")
+        n_effect = sum(c["id"] in in_effect for c in first)
+        if n_effect:
+            notes.append(f"in effect: other code, but exactly a copy's perplexity at every level it ran (the same "
+                         f"masks); {n_effect} of {len(first)} one-pass programs are.")
     if starred:
         notes.append("* numbered here: the idea has no number in the paper's Table 4.")
     if not rows:

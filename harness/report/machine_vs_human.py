@@ -4,8 +4,9 @@ pruned model still writes."""
 from __future__ import annotations
 
 from ..interface import Status
+from ..numbers import fmt_ppl
 from .cells import NOT_RUN, fmt_level, job_cell
-from .programs import candidate_labels, example_copies, ok_candidates
+from .programs import candidate_labels, copies_in_effect, example_copies, ok_candidates
 from .table import Table, make_table
 from .view import NOT_HUMAN, Data, fallback_levels, method_order, pattern_key
 
@@ -47,13 +48,16 @@ def table5(d: Data) -> list[Table]:
         if not cands:
             notes.append("No machine-generated candidate ran ok" + ("" if pattern == "unstructured" else f" with {pattern}") + ".")
         copies = example_copies(d) if cands else set()
+        in_effect = copies_in_effect(d, copies) if copies else set()
         notes += [f"{labels[c['id']]} = candidate {c['id']}"
-                  + (" (the interface's magnitude example again, by normalised AST)" if c["id"] in copies else "")
+                  + (" (the interface's magnitude example again, by normalised AST)" if c["id"] in copies else
+                     " (the interface's magnitude example in effect: a copy's exact numbers)" if c["id"] in in_effect
+                     else "")
                   for c in cands]
         label = "Table 5" + ("" if pattern == "unstructured" else f" ({pattern})")
         out.append(make_table(f"table5{pattern_key(pattern)}",
                           f"{label}: Perplexity on pruned model ({d.model}) from AIGC domain experts", rows, cols, notes, used))
-        out += _closest_to(d, "wanda", pattern, cands, levels, labels, copies)
+        out += _closest_to(d, "wanda", pattern, cands, levels, labels, copies | in_effect)
     return out
 
 
@@ -77,14 +81,15 @@ def _closest_to(d: Data, method: str, pattern: str, cands: list[dict], levels, l
             row[title] = labels[cid]
             row[f"{title}: perplexity"] = job_cell(j)
             ratio = ppl / ref["perplexity"] if ref and ref["status"] == Status.OK and ref.get("perplexity") else None
-            row[f"{title}: x {method}"] = f"{ratio:.3f}" if ratio is not None else NOT_RUN
+            row[f"{title}: x {method}"] = fmt_ppl(ratio) if ratio is not None else NOT_RUN   # 1.6e+42, not 43 digits
             used.append(j)
         used.append(ref)
         rows.append(row)
     cols = list(rows[0])
     notes = [f"x {method}: the program's perplexity divided by {method}'s at the same level, on the same windows "
              f"(1.000 = as good; below 1 = better).",
-             "Original: not the interface document's magnitude example again (Table 4's Example copy)."]
+             "Original: not the interface document's magnitude example again (Table 4's Example copy: yes or in "
+             "effect)."]
     label = "Table 5b" + ("" if pattern == "unstructured" else f" ({pattern})")
     return [make_table(f"table5b{pattern_key(pattern)}", f"{label} (extended): the machine-written program closest to "
                        f"{method} at each level", rows, cols, notes, used)]

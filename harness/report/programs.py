@@ -77,3 +77,20 @@ def example_copies(d: Data) -> set[str]:
         if path is not None and path.is_file() and is_interface_example(path.read_text(encoding="utf-8")):
             out.add(c["id"])
     return out
+
+
+def copies_in_effect(d: Data, copies: set[str]) -> set[str]:
+    """Ids of programs whose code is not the example's but whose every ok level has exactly a copy's
+    perplexity there: the same floats mean the same masks, almost surely, so the example in effect."""
+    theirs = {}
+    for cid in copies:
+        for j in d.cand_jobs.get(cid, []):
+            if j["status"] == Status.OK and j.get("perplexity") is not None:
+                theirs[(j["pattern"], float(j["sparsity"]))] = j["perplexity"]
+    out = set()
+    for c in d.candidates:
+        ok = [j for j in d.cand_jobs.get(c["id"], []) if j["status"] == Status.OK and j.get("perplexity") is not None]
+        if c["id"] not in copies and ok and all(theirs.get((j["pattern"], float(j["sparsity"]))) == j["perplexity"]
+                                                for j in ok):
+            out.add(c["id"])
+    return out
