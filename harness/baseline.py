@@ -74,13 +74,13 @@ def run_baseline(model: str, methods: list[str], sparsities: list[float], patter
     for method in methods:
         path = method_path(method)
         uses = method in USES_CALIBRATION
+        hyper = hyperparameters(method)
         for s in sparsities:
             key = scorer.key("reference", method, s, pattern)
             if store.has(key):
                 continue
             status, detail, secs, achieved = prune_in_process(lm, path, s, pattern, calib_ids if uses else empty_calib,
                                                               scorer.dense, sparsity_rule(method))
-            hyper = hyperparameters(method)
             result = scorer.record(key, status, detail, prune_seconds=secs, achieved=achieved,
                                    calibration=calib_desc if uses else None,
                                    extra={"hyperparameters": hyper} if hyper else None)

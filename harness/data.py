@@ -13,6 +13,7 @@ when either is set, the local copies under it are read (``wikitext-2-raw/wiki.te
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -235,13 +236,7 @@ def sample_windows(doc_ids: Callable[[int], list[int]], n_docs: int, nsamples: i
     cut from that one stream, ``get_wikitext2``-style: draw ``"stream"``, not the authors' windows.
     Returns (LongTensor [nsamples, seqlen], draw name).
     """
-    cache: dict[int, list[int]] = {}
-
-    def ids(i: int) -> list[int]:
-        if i not in cache:
-            cache[i] = doc_ids(i)
-        return cache[i]
-
+    ids = functools.cache(doc_ids)
     try:
         draws = draw_windows(n_docs, lambda i: len(ids(i)), nsamples, seqlen, seed)
         source, draw = ids, ("get_c4" if n_docs > 1 else "get_wikitext2")

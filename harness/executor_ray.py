@@ -71,11 +71,13 @@ def _worker_class(ray):
             from .sweep import run_sweep
 
             cfg = replace(self.cfg, sandbox=replace(self.cfg.sandbox, backend=self.backend))
-            done = object()
+            done, failed = object(), []
 
             def work():
                 try:
                     run_sweep(sweep, cfg, self.scorer, self.calib.ids, self.calib.describe, limits, lambda _r: None)
+                except BaseException as e:  # re-raised below: the driver reports it as the local executor does
+                    failed.append(e)
                 finally:
                     self.pending.put(done)
 
@@ -83,6 +85,8 @@ def _worker_class(ray):
             while (item := self.pending.get()) is not done:
                 item.extra = {**item.extra, "node": self.node}
                 yield item
+            if failed:
+                raise failed[0]
 
     return SweepWorker
 

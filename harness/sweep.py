@@ -7,13 +7,13 @@ evolved program's numbers are made exactly as a one-pass program's are.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from .config import ExperimentConfig
+from .models import file_sha256
 from .scoring import Scorer, row
 
 
@@ -51,7 +51,7 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
             finally:
                 scorer.restore()
 
-    pruner_sha = hashlib.sha256(sweep.path.read_bytes()).hexdigest()   # the code that made the number
+    pruner_sha = file_sha256(sweep.path)   # the code that made the number
     results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score)
     out = []
     for r in results:

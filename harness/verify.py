@@ -17,7 +17,7 @@ from pathlib import Path
 from .config import ExperimentConfig
 from .data import calibration as load_calibration
 from .fingerprint import environment, library_versions
-from .models import load_model
+from .models import file_sha256, load_model
 from .scoring import Scorer
 from .store import ResultsStore
 from .sweep import Sweep, run_sweep, sandbox_limits
@@ -58,15 +58,13 @@ def _differences(stored_fp: dict) -> dict:
 
 def _pruner(row: dict) -> tuple[Path, bool]:
     """(the pruner file to run again, whether it differs from the one that made the row)."""
-    import hashlib
-
     from reference_pruners import method_path
     art = row["artefacts"] or {}
     path = method_path(row["method"]) if row["kind"] == "reference" else Path(art.get("pruner", ""))
     if not path.is_file():
         raise VerifyError(f"{row['method']}: pruner file {path} is gone; cannot re-run it")
     stored_sha = art.get("pruner_sha256")
-    return path, stored_sha is not None and stored_sha != hashlib.sha256(path.read_bytes()).hexdigest()
+    return path, stored_sha is not None and stored_sha != file_sha256(path)
 
 
 def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: int = 0, echo=print) -> list[Check]:
