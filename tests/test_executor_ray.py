@@ -116,7 +116,7 @@ def test_two_nodes_and_a_node_removed_mid_run(tiny_model_dir, tmp_path, sandbox_
     try:
         a, b = tmp_path / "a.py", tmp_path / "b.py"
         for p in (a, b):
-            p.write_text(SLOW_PRUNER.replace("time.sleep(60)", "time.sleep(15)"))
+            p.write_text(SLOW_PRUNER.replace("time.sleep(60)", "time.sleep(20)"))
         cfg = _config(tmp_path, tiny_model_dir, tmp_path / "ray", "run.executor=ray", "run.workers=2",
                       "references.methods=[]", "sparsity.levels=[0.3, 0.6]", f'run.ray_address="{cluster.address}"')
         from harness import pipeline
@@ -125,10 +125,16 @@ def test_two_nodes_and_a_node_removed_mid_run(tiny_model_dir, tmp_path, sandbox_
         pipeline.generate_candidates = lambda *a_, **k: [
             {"id": n, "status": "ok", "path": str(p), "idea": n, "generator": "test", "sample": 0, "round": 0}
             for n, p in (("a", a), ("b", b))]
-        remover = threading.Timer(8.0, lambda: cluster.remove_node(second))
-        remover.start()
+        # Once both workers are up (the driver says so before handing out sweeps), both sweeps reach their
+        # 20 s level within seconds: removing the node 5 s later lands inside it, however slow the start.
+        remover = threading.Timer(5.0, lambda: cluster.remove_node(second))
+
+        def echo(msg):
+            if isinstance(msg, str) and msg.startswith("ray: 2 workers on 2 node(s)"):
+                remover.start()
+
         try:
-            run_dir = run(cfg, echo=lambda *_: None)
+            run_dir = run(cfg, echo=echo)
         finally:
             pipeline.generate_candidates = real
             remover.cancel()
