@@ -117,7 +117,11 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
 
 
 def _reap_stale_job_dirs(root: Path) -> None:
-    """Remove job folders left by a harness process that was killed (their names carry its pid)."""
+    """Remove job folders left by a harness process that was killed (their names carry its pid).
+
+    Several harness processes may share ``root`` (Ray workers on one node) and reap the same stale
+    folder at once, so a folder that vanishes under us is already reaped, not an error.
+    """
     from .docker_backend import _alive
     for d in root.glob("job-*-*"):
         pid = d.name.split("-")[1]
@@ -127,12 +131,17 @@ def _reap_stale_job_dirs(root: Path) -> None:
 
 def _remove_tree(path: Path) -> None:
     """Remove a job folder, first making read-only dirs in it (our input, the candidate's own) writable."""
-    def fix(func, p, _exc):
+    def fix(func, p, exc_info):
+        if isinstance(exc_info[1], FileNotFoundError):
+            return  # removed by someone else meanwhile (another worker reaping the same stale folder)
         try:
             os.chmod(os.path.dirname(p), 0o700)
         except OSError:
             pass
-        func(p)
+        try:
+            func(p)
+        except FileNotFoundError:
+            pass
     for d, _, _ in os.walk(path):
         try:
             os.chmod(d, 0o700)

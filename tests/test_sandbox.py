@@ -235,3 +235,27 @@ def test_the_hosts_sparsity_rule_reaches_the_trusted_check(tiny_model_dir, tiny_
     [strict] = run_candidate(path, SandboxJob(tiny_model_dir, tiny_calib, (0.01,)), limits, "process")
     assert granted.ok and granted.achieved_sparsity < 0.009, granted.detail
     assert str(strict.status) == "sparsity-not-met" and "below the target" in strict.detail
+
+
+def test_workers_sharing_a_root_reap_the_same_stale_folder_at_once(tmp_path):
+    """Two Ray workers on one node once both reaped a dead harness's job folder: the slower rmtree met
+    files the other had removed and the whole sweep failed with FileNotFoundError."""
+    from sandbox.api import _reap_stale_job_dirs
+    dead = 2 ** 22 + 12345  # above any pid_max default, so never a live process
+    stale = tmp_path / f"job-{dead}-abc" / "out"
+    stale.mkdir(parents=True)
+    for i in range(3000):
+        (stale / f"f{i}").write_bytes(b"x")
+    errors: list[BaseException] = []
+
+    def reap():
+        try:
+            _reap_stale_job_dirs(tmp_path)
+        except BaseException as e:  # noqa: BLE001 - the test is that nothing escapes
+            errors.append(e)
+    threads = [threading.Thread(target=reap) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and not (tmp_path / f"job-{dead}-abc").exists()
