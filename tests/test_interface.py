@@ -101,3 +101,23 @@ def test_call_prune_passes_layers_only_to_functions_that_accept_it(tiny_lm):
     assert seen["kw"] == {"pattern": "2:4", "device": "cpu", "layers": layers}
     call_prune(kwargs_only, tiny_lm.model, 0.5, None)              # no layers given: none passed
     assert seen["kw"] == {"pattern": "unstructured", "device": "cpu"}
+
+
+def test_the_documents_snippets_run_as_written_inside_prune(tmp_path, fresh_tiny_lm):
+    """prompts/interface.md promises its snippets run as written inside ``prune``: a coder copies them,
+    so one that is wrong teaches every generated program the same error."""
+    import re
+    from harness.interface import interface_document
+    section = interface_document().split("## Working with the model", 1)[1].split("\n## ", 1)[0]
+    snippet = re.findall(r"```python\n(.*?)```", section, re.S)[0]
+    body = "import torch\n\n\ndef prune(model, sparsity, calib, *, pattern='unstructured', device='cpu', layers=None):\n"
+    body += textwrap.indent(snippet, "    ")
+    # the snippet's last step prunes the last layer of the loop; apply it to every layer
+    body += "    for name, layer in layers.items():\n        w = layer.weight.data\n"
+    body += textwrap.indent(snippet.split("# Zero exactly k", 1)[1].split("\n", 1)[1], "        ")
+    fn = load_candidate(write(tmp_path, body))
+    model = fresh_tiny_lm.model
+    calib = torch.randint(0, model.config.vocab_size, (2, 16))
+    call_prune(fn, model, 0.5, calib, layers=prunable_layers(model))
+    assert measure_model(model).overall == pytest.approx(0.5, abs=1e-3)
+    assert all(p.grad is None for p in model.parameters())  # the snippet freed its gradients
