@@ -61,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, ModelResolutionError, DockerUnavailable, ValueError) as e:
         print(f"prunegen {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"prunegen {args.command}: interrupted; every finished job is in the store, and the same "
+              "command resumes from there", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ class _Collector:
 
 
 def _worker_class(ray):
-    @ray.remote
+    @ray.remote(max_concurrency=2)   # a second thread, so stop() is served while run() streams
     class SweepWorker:
         """One slot of a node: the model, the windows and the sandbox choice, loaded once."""
 
@@ -65,6 +65,11 @@ def _worker_class(ray):
             from .fingerprint import code_sha256
             return {"node": self.node, "backend": self.backend, "setup": self.scorer.setup_digest,
                     "code_sha256": code_sha256()}
+
+        def stop(self) -> None:
+            """Ctrl-C on the driver: kill this worker's running sandbox; its sweep ends Interrupted."""
+            from sandbox import stopping
+            stopping.stop_all()
 
         def run(self, sweep: Sweep, limits):
             """Yield each level's JobResult as soon as it is scored."""
@@ -144,10 +149,12 @@ def execute_ray(cfg: ExperimentConfig, scorer: Scorer, sweeps: list[Sweep], spec
             scorer.store.put(result)
         echo_row(row(result))
 
-    lock, in_flight = threading.Lock(), [0]
+    lock, in_flight, halt = threading.Lock(), [0], threading.Event()
 
     def take():
         """The next sweep, or None to wait (a running sweep may yet come back), or STOP when all is done."""
+        if halt.is_set():
+            return STOP
         with lock:
             try:
                 item = todo.get_nowait()
@@ -170,6 +177,8 @@ def execute_ray(cfg: ExperimentConfig, scorer: Scorer, sweeps: list[Sweep], spec
                     store(result)
                     got.add(result.key.sparsity)
             except ray.exceptions.RayTaskError as e:   # the harness's own failure on one sweep, as locally
+                if halt.is_set():
+                    return   # stopped by Ctrl-C: its unfinished levels stay unstored, for the rerun
                 log.error("sweep %s %s failed in the harness: %s", sweep.method, sweep.pattern, e)
                 say(f"sweep {sweep.method} ({sweep.pattern}) failed in the harness: {type(e).__name__}")
             except ray.exceptions.RayError as e:       # the worker, or its node, is gone
@@ -185,15 +194,28 @@ def execute_ray(cfg: ExperimentConfig, scorer: Scorer, sweeps: list[Sweep], spec
                     in_flight[0] -= 1
 
     threads = [threading.Thread(target=serve, args=(w,), daemon=True) for w in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(timeout=0.5)
+    except KeyboardInterrupt:
+        halt.set()
+        say("interrupted: stopping the Ray workers' sandboxes (finished jobs are stored)")
+        try:
+            ray.get([w.stop.remote() for w in workers], timeout=10)
+        except Exception as e:  # noqa: BLE001 - a dead worker has nothing left to stop
+            log.warning("stopping the Ray workers: %s", e)
+        for t in threads:   # rows already streamed are stored before the driver lets go of the store
+            t.join(timeout=20)
+        raise
+    finally:
+        for w in workers:
+            ray.kill(w)
     while not todo.empty():   # every worker died: what is left is killed, and a rerun runs it again
         sweep, attempt = todo.get_nowait()
         _killed(scorer, sweep, echo_row, "no Ray worker left")
-    for w in workers:
-        ray.kill(w)
 
 
 def _killed(scorer: Scorer, sweep: Sweep, echo_row, why: str) -> None:

@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
+from sandbox import stopping
+
 from .config import ExperimentConfig
 from .data import calibration as load_calibration
 from .generate import generator_name, make_generator
@@ -31,6 +33,7 @@ log = logging.getLogger("prunegen.run")
 def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, generators: dict, catalogue,
                         echo) -> list[dict]:
     """Ask every configured generator for every idea; record each program in the store's candidates table."""
+    from .forms import FORMS
     from .generate import generate, model_slug
     from .prompting import select_ideas
 
@@ -40,8 +43,10 @@ def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStor
     for g in cfg.generation.generators:
         provider, params = generators[generator_name(g)]
         echo(f"generating: {len(ideas)} ideas x {cfg.generation.samples} samples with {generator_name(g)}")
-        for rec in generate(ideas, provider, params, cfg.generation.samples, gen_dir, concurrency=g.concurrency):
-            cid = f"{rec.idea}/{model_slug(rec.model)}/sample-{rec.sample}"
+        form = FORMS[g.form]
+        for rec in generate(ideas, provider, params, cfg.generation.samples, gen_dir, form=form,
+                            concurrency=g.concurrency):
+            cid = f"{rec.idea}/{form.slug(model_slug(rec.model))}/sample-{rec.sample}"
             idea = catalogue[rec.idea]
             store.put_candidate(CandidateRecord(
                 id=cid, idea=rec.idea, generator=generator_name(g), sample=rec.sample, status=rec.status,
@@ -122,11 +127,13 @@ def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], l
         slots.put(gpu)
     with tqdm(total=total, desc=label, unit="job", disable=None) as bar:
         def one(sweep):
+            if stopping.requested():   # queued behind the sweeps running when Ctrl-C came
+                return []
             gpu = slots.get()
             try:
                 return run_sweep(sweep, cfg, scorer, calib.ids, calib.describe, sandbox_limits(cfg, gpu),
                                  lambda r: (log.info(r), bar.update(1)))
-            except DockerUnavailable:
+            except (DockerUnavailable, stopping.Interrupted):
                 raise  # no engine: every sweep would fail the same way; say so once
             except Exception as e:  # the harness's own failure on one sweep: log it, keep the others
                 log.exception("sweep %s %s failed", sweep.method, sweep.pattern)
@@ -134,10 +141,17 @@ def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], l
                 return []
             finally:
                 slots.put(gpu)
+        stopping.clear()
         with ThreadPoolExecutor(max_workers=slots.qsize()) as pool:
-            for rows in pool.map(one, sweeps):
-                for r in rows:
-                    say(_line(r))
+            try:
+                for rows in pool.map(one, sweeps):
+                    for r in rows:
+                        say(_line(r))
+            except KeyboardInterrupt:
+                # Only this thread sees Ctrl-C; without this the pool would wait for every running sweep.
+                say("interrupted: stopping the running sandboxes (finished jobs are stored)")
+                stopping.stop_all()
+                raise
 
 
 def setup_logging(run_dir: Path) -> Path:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .image import CODE_ROOT, IN_DIR, OUT_DIR, SANDBOX_UID, WEIGHTS_DIR, docker_client, ensure_image, host_layout
+from . import stopping
 from .job import ExecOutcome
 from .limits import SandboxLimits
 from .watch import LevelClock
@@ -109,7 +110,8 @@ def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels
         kwargs["device_requests"] = [DeviceRequest(count=-1 if ids is None else None, device_ids=ids,
                                                    capabilities=[["gpu"]])]
     container = None
-    timed_out, exit_code, oom, log_tail = False, None, False, ""
+    timed_out, exit_code, oom, log_tail, interrupted = False, None, False, "", False
+    stopping.check()
     clock = LevelClock(out_dir, n_levels, limits)
     try:
         t = time.perf_counter()
@@ -128,6 +130,9 @@ def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels
             clock.poll()
             if clock.ready_at is not None and "ready" not in phases:
                 phases["ready"] = time.perf_counter() - t_run
+            if stopping.requested():
+                interrupted = True
+                break   # the finally below removes the container (force: it is killed)
             if time.monotonic() > clock.deadline():
                 timed_out = True
                 try:
@@ -135,6 +140,8 @@ def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels
                 except docker.errors.APIError:
                     pass
                 break
+        if interrupted:
+            stopping.check()
         clock.poll()
         phases.setdefault("ready", None)
         phases["run"] = time.perf_counter() - t_run

@@ -22,6 +22,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import stopping
 from .image import repo_root
 from .job import ExecOutcome
 from .limits import SandboxLimits
@@ -96,6 +97,7 @@ def execute(in_dir: Path, out_dir: Path, weights_dir: Path, n_levels: int, limit
     cmd = [sys.executable, "-B", "-m", "sandbox.runner", str(in_dir), str(weights_dir), str(out_dir)]
     if unshare_available():
         cmd = ["unshare", "-rn"] + cmd
+    stopping.check()
     cpu_seconds = int(limits.load_timeout_s + limits.timeout_s * n_levels) * max(1, limits.threads) + 10
     phases = {}
     t = time.perf_counter()
@@ -112,6 +114,7 @@ def execute(in_dir: Path, out_dir: Path, weights_dir: Path, n_levels: int, limit
             clock.poll()
             if clock.ready_at is not None and "ready" not in phases:
                 phases["ready"] = time.perf_counter() - t_run
+            stopping.check()   # the finally below kills the process group
             if time.monotonic() > clock.deadline():
                 timed_out = True
                 break
