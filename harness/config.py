@@ -77,6 +77,7 @@ class GeneratorConfig:
     concurrency: int = 4
     engine: str = "auto"               # local: auto | llama.cpp | transformers (auto: llama.cpp for GGUF models)
     threads: int | None = None         # local: CPU threads (None: the engine's default)
+    form: str = "program"              # program (the whole prune) | score (score() in a fixed loop: harness/forms.py)
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,9 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
         if g.engine not in ("auto", "llama.cpp", "transformers"):
             raise ConfigError(f"generation.generators[{i}].engine: {g.engine!r} is not one of auto, llama.cpp, "
                               "transformers")
+        from .forms import FORM_NAMES
+        if g.form not in FORM_NAMES:
+            raise ConfigError(f"generation.generators[{i}].form: {g.form!r} is not one of {', '.join(FORM_NAMES)}")
         if g.provider == "replay" and not g.cassette:
             raise ConfigError(f"generation.generators[{i}]: provider replay needs cassette")
     from reference_pruners import METHODS
@@ -251,6 +255,9 @@ def _validate_evolution(cfg: ExperimentConfig) -> None:
         if not 0 <= e.generator < len(cfg.generation.generators):
             raise ConfigError(f"evolution.generator: {e.generator} is not an index into generation.generators "
                               f"({len(cfg.generation.generators)} configured)")
+        if cfg.generation.generators[e.generator].form != "program":
+            raise ConfigError("evolution.generator: evolution asks for whole programs; a score-form generator "
+                              "cannot evolve yet")
         if e.heldout_source is None and cfg.eval.source.startswith("text:") and cfg.eval.max_windows is None:
             raise ConfigError("evolution: with eval.source text:PATH the held-out windows are those after the "
                               "reported ones, so set eval.max_windows (or evolution.heldout_source)")

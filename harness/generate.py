@@ -33,7 +33,8 @@ from .llm import make_provider
 from .llm.base import Completion, GenerationError, GenerationParams, Provider
 from .llm.cache import CachedProvider, ResponseCache, cache_key
 from .llm.replay import cassette_line
-from .prompting import DEFAULT_TEMPLATE, Idea, prompt_hash, render_messages
+from .forms import FORMS, Form
+from .prompting import Idea, prompt_hash, render_messages
 
 if TYPE_CHECKING:
     from .config import GeneratorConfig
@@ -102,20 +103,22 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams, samples: int,
-             out_dir: str | Path, *, template: str = DEFAULT_TEMPLATE, concurrency: int = 4,
+             out_dir: str | Path, *, template: str | None = None, form: Form = FORMS["program"], concurrency: int = 4,
              prompts_dir: str | Path | None = None, resume: bool = True,
              on_record: Callable[[CandidateRecord], None] | None = None,
              redact: Iterable[str] = ()) -> list[CandidateRecord]:
     """Generate ``samples`` candidates per idea into ``out_dir``; return one record per (idea, sample).
 
     ``redact``: strings (API keys) that must never reach a written file, should an error message echo one.
+    ``form``: what the model writes (harness/forms.py); ``template`` overrides its user template.
     """
+    template = template or form.user
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     secrets = [s for s in redact if s]
     lock = threading.Lock()
     base = provider.inner if isinstance(provider, CachedProvider) else provider
-    slug = model_slug(provider.model)
+    slug = form.slug(model_slug(provider.model))
 
     def scrub(text: str) -> str:
         for s in secrets:
@@ -161,7 +164,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
             header = provenance_header(idea=idea, model=completion.model, provider=provider.kind, phash=phash,
                                        template=template, date=created, params=params.key_fields(), sample=k,
                                        status=ex.status.value, detail=ex.detail)
-            _write(py_path, header + ex.code)
+            _write(py_path, header + form.assemble(ex.code))
         else:
             (folder / f"sample-{k}.py").unlink(missing_ok=True)  # a stale file from an earlier attempt
         u = completion.usage
@@ -175,7 +178,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
 
     jobs = []
     for idea in ideas:
-        messages = render_messages(idea, template, prompts_dir=prompts_dir)
+        messages = render_messages(idea, template, prompts_dir=prompts_dir, system_template=form.system)
         jobs.extend((idea, k, messages) for k in range(samples))
     limit = max(1, min(concurrency, provider.max_concurrency or concurrency))
     records: list[CandidateRecord] = []
@@ -215,7 +218,7 @@ def summarize(records: list[CandidateRecord]) -> dict[str, Any]:
 # A run's generators and its evolution's come from the same config tables and share one response cache.
 
 def generator_name(g: GeneratorConfig) -> str:
-    return f"{g.provider}:{g.model}"
+    return FORMS[g.form].generator_name(g.provider, g.model)
 
 
 def make_generator(g: GeneratorConfig, run_dir: Path) -> tuple[CachedProvider, GenerationParams]:

@@ -138,12 +138,12 @@ def _environment(prompts_dir: str | Path | None) -> jinja2.Environment:
 def list_templates(prompts_dir: str | Path | None = None) -> list[str]:
     """Names of the user-message templates (everything but the system template)."""
     names = {Path(n).stem for n in _environment(prompts_dir).list_templates(extensions=["j2"])}
-    return sorted(names - {SYSTEM_TEMPLATE})
+    return sorted(n for n in names if n != SYSTEM_TEMPLATE and not n.endswith("_system"))
 
 
 def render_messages(idea: Idea, template: str = DEFAULT_TEMPLATE, *, prompts_dir: str | Path | None = None,
-                    **extra: Any) -> list[dict[str, str]]:
-    """The chat messages for ``idea``: ``system.j2`` then ``<template>.j2`` as the user turn.
+                    system_template: str = SYSTEM_TEMPLATE, **extra: Any) -> list[dict[str, str]]:
+    """The chat messages for ``idea``: ``<system_template>.j2`` then ``<template>.j2`` as the user turn.
 
     ``extra`` are further template variables, e.g. a later ``repair`` template's previous code and error.
     """
@@ -151,7 +151,7 @@ def render_messages(idea: Idea, template: str = DEFAULT_TEMPLATE, *, prompts_dir
     variables = {"idea": idea, "interface": interface_document().strip(),
                  "allowed_imports": list(ALLOWED_IMPORTS), **extra}
     try:
-        system = env.get_template(f"{SYSTEM_TEMPLATE}.j2").render(**variables)
+        system = env.get_template(f"{system_template}.j2").render(**variables)
         user = env.get_template(f"{template}.j2").render(**variables)
     except jinja2.TemplateNotFound as e:
         raise ValueError(f"no prompt template {e.name!r}; available: {', '.join(list_templates(prompts_dir))}") from None

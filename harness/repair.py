@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .extract import extract_code
+from .forms import FORMS, Form, form_of_generator
 from .generate import _now, _write, model_slug, provenance_header
 from .interface import Status
 from .llm.base import GenerationError, GenerationParams
@@ -31,10 +32,10 @@ class Failure:
 
 
 def repair_messages(idea: Idea, previous_reply: str, failure: Failure, round_: int,
-                    prompts_dir: str | Path | None = None) -> list[dict[str, str]]:
-    """[system, user (the original ask), assistant (its reply), user (repair.j2 with the failure)]."""
-    first = render_messages(idea, "user", prompts_dir=prompts_dir)
-    follow_up = _environment(prompts_dir).get_template("repair.j2").render(
+                    prompts_dir: str | Path | None = None, form: Form = FORMS["program"]) -> list[dict[str, str]]:
+    """[system, user (the original ask), assistant (its reply), user (the form's repair template with the failure)]."""
+    first = render_messages(idea, form.user, prompts_dir=prompts_dir, system_template=form.system)
+    follow_up = _environment(prompts_dir).get_template(f"{form.repair}.j2").render(
         idea=idea, status=failure.status, detail=failure.detail[:1000],
         log_tail=failure.log_tail[-LOG_TAIL_CHARS:].strip(), round=round_)
     return first + [{"role": "assistant", "content": previous_reply},
@@ -72,11 +73,12 @@ def repair(failure: Failure, idea: Idea, provider, params: GenerationParams, rou
            store: ResultsStore) -> dict:
     """One repair turn for one failed candidate; returns (and stores) the new candidate's row."""
     parent = failure.candidate
-    slug = model_slug(provider.model)
+    form = form_of_generator(parent["generator"])
+    slug = form.slug(model_slug(provider.model))
     cid = f"{parent['idea']}/{slug}/sample-{parent['sample']}-r{round_}"
     if store.has_candidate(cid):  # resumed run: this turn was taken and paid for already
         return store.candidates(id=cid)[0]
-    messages = repair_messages(idea, previous_reply(parent), failure, round_)
+    messages = repair_messages(idea, previous_reply(parent), failure, round_, form=form)
     folder = out_dir / parent["idea"] / slug
     base = dict(id=cid, idea=parent["idea"], generator=parent["generator"], sample=parent["sample"],
                 round=round_, parent=parent["id"])
@@ -98,7 +100,7 @@ def repair(failure: Failure, idea: Idea, provider, params: GenerationParams, rou
                                    phash=prompt_hash(messages), template=f"repair (round {round_})", date=_now(),
                                    params=params.key_fields(), sample=parent["sample"], status=ex.status.value,
                                    detail=ex.detail)
-        _write(path, header + ex.code)
+        _write(path, header + form.assemble(ex.code))
     u = completion.usage
     store.put_candidate(CandidateRecord(
         status=ex.status.value, detail=ex.detail, path=str(path) if path else None,

@@ -25,6 +25,7 @@ def test_catalogue_has_table4_and_human_counterparts():
 # Templates that take more than the idea: the least they need (StrictUndefined fails on anything missing).
 TEMPLATE_EXTRAS = {"evolve": {"programs": [], "levels": [0.5], "generation": 1, "generations": 1},
                    "repair": {"status": "runtime-error", "detail": "ValueError: x", "log_tail": "", "round": 1}}
+TEMPLATE_EXTRAS["score_repair"] = TEMPLATE_EXTRAS["repair"]
 
 
 @pytest.mark.parametrize("template", list_templates())
@@ -36,7 +37,7 @@ def test_every_template_renders_for_every_idea(idea_id, template):
     assert interface_document().strip() in system
     assert all(name in system for name in ALLOWED_IMPORTS) and "```python" in system
     assert IDEAS[idea_id].title in user
-    if template == "repair":  # a second turn: the idea was described in the first, the failure is new
+    if template in ("repair", "score_repair"):  # a second turn: the idea was described in the first, the failure is new
         assert "runtime-error" in user and "ValueError: x" in user
     else:
         assert IDEAS[idea_id].description in user

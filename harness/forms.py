@@ -1,0 +1,55 @@
+"""What a generator is asked to write: a whole pruning program, or only a score inside a fixed loop.
+
+* ``program`` (the paper's setup): the model writes the whole ``prune`` of prompts/interface.md.
+* ``score`` (FunSearch's skeleton; Pruner-Zero's search space of metrics over W, X and G): the model
+  writes ``score(weight, act_norm, grad) -> [out, in]`` and prunegen's fixed skeleton
+  (prompts/score_skeleton.py: calibration statistics, per-row lowest-score selection, N:M) turns it
+  into a ``prune`` of the same interface. The candidate file is the model's code followed by the
+  skeleton, so it runs in the same sandbox and is judged by the same trusted checks.
+
+A score-form generator is its own generator in every table: ``provider:model+score``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+FORM_NAMES = ("program", "score")
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    system: str        # system-message template (prompts/<system>.j2)
+    user: str          # user-message template
+    repair: str        # the repair turn's template
+    suffix: str        # appended to the generator's name ("+score") and folder slug ("-score")
+
+    def generator_name(self, provider: str, model: str) -> str:
+        return f"{provider}:{model}{self.suffix and '+' + self.suffix}"
+
+    def slug(self, model_slug: str) -> str:
+        return f"{model_slug}{self.suffix and '-' + self.suffix}"
+
+    def assemble(self, code: str) -> str:
+        """The candidate file from the code extracted from a reply."""
+        return code if self.name == "program" else code.rstrip() + "\n" + skeleton()
+
+
+FORMS = {"program": Form("program", "system", "user", "repair", ""),
+         "score": Form("score", "score_system", "score", "score_repair", "score")}
+
+# The score form's example (prompts/score_system.j2 shows it): the model's code of a copy.
+SCORE_EXAMPLE = "import torch\n\n\ndef score(weight, act_norm, grad):\n    return weight.abs()\n"
+
+
+@cache
+def skeleton() -> str:
+    return files("prompts").joinpath("score_skeleton.py").read_text(encoding="utf-8")
+
+
+def form_of_generator(generator: str) -> Form:
+    """The form of a stored candidate's generator name (``provider:model`` or ``provider:model+score``)."""
+    return FORMS["score"] if generator.endswith("+score") else FORMS["program"]
