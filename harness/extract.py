@@ -25,7 +25,8 @@ from .interface import ENTRY_POINT, Status
 PYTHON_LABELS = {"", "python", "py", "python3", "py3", "pycon", "python-repl"}
 _FENCE = re.compile(r"^(?P<indent>[ \t]{0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
 _THINK = re.compile(r"<think>.*?</think>", re.S | re.I)
-_DEFINES_PRUNE = re.compile(rf"^\s*(async\s+)?def\s+{ENTRY_POINT}\s*\(", re.M)
+def _defines(name: str) -> re.Pattern:
+    return re.compile(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(", re.M)
 _CODE_START = re.compile(r"^(import |from \S+ import |def |class |@|#!|# )")
 # Fences glued to text ("Here it is: ```python" / "    return w```"): move them onto their own line.
 _OPEN_MIDLINE = re.compile(r"(?m)^(?P<pre>[^\n`]*\S)[ \t]*(?P<fence>```+)(?P<label>[A-Za-z0-9_+-]*)[ \t]*$")
@@ -114,7 +115,7 @@ def _defines_something(code: str) -> bool:
                for n in tree.body)
 
 
-def _plain_code(text: str) -> str | None:
+def _plain_code(text: str, entry: str) -> str | None:
     """The reply, or its tail from the first code-looking line, if it parses and defines something.
 
     Trailing prose after unfenced code is cut line by line from the end until the rest parses.
@@ -125,38 +126,40 @@ def _plain_code(text: str) -> str | None:
         body = lines[start:]
         for end in range(len(body), 0, -1):
             code = "\n".join(body[:end]).strip("\n") + "\n"
-            if _defines_something(code) and (end == len(body) or _DEFINES_PRUNE.search(code)):
+            if _defines_something(code) and (end == len(body) or _defines(entry).search(code)):
                 return code
             if len(body) - end > 40:  # a long prose tail is not what this recovers from
                 break
     return None
 
 
-def _finish(code: str, how: str) -> Extraction:
+def _finish(code: str, how: str, entry: str) -> Extraction:
     error = _syntax_error(code)
     if error:
         return Extraction(Status.SYNTAX_ERROR, code, f"{how}; does not parse: {error}")
-    note = "" if _DEFINES_PRUNE.search(code) else f"; defines no {ENTRY_POINT}()"
+    note = "" if _defines(entry).search(code) else f"; defines no {entry}()"
     return Extraction(Status.OK, code, how + note)
 
 
-def extract_code(reply: str | None) -> Extraction:
+def extract_code(reply: str | None, entry: str = ENTRY_POINT) -> Extraction:
+    """The program in a model's reply; ``entry`` is the function it should define (``prune``, or a
+    score-form reply's ``score``), preferred when several blocks compete."""
     if not reply or not reply.strip():
         return Extraction(Status.NO_CODE, None, "empty reply")
     text = strip_reasoning(reply.replace("\r\n", "\n"))
     blocks = fenced_blocks(_unglue_fences(text))
     python = [b for b in blocks if b.label in PYTHON_LABELS and b.code.strip()]
     if python:
-        with_prune = [b for b in python if _DEFINES_PRUNE.search(b.code)]
-        chosen = (with_prune or python)[-1]
+        with_entry = [b for b in python if _defines(entry).search(b.code)]
+        chosen = (with_entry or python)[-1]
         how = (f"fenced block {python.index(chosen) + 1} of {len(python)}"
                + (f" ({chosen.label})" if chosen.label else " (unlabelled)")
                + ("" if chosen.closed else ", unclosed: reply truncated?"))
-        return _finish(chosen.code, how)
+        return _finish(chosen.code, how, entry)
     if blocks:
         labels = ", ".join(sorted({b.label or "unlabelled" for b in blocks}))
         return Extraction(Status.NO_CODE, None, f"fenced blocks only in other languages ({labels})")
-    code = _plain_code(text)
+    code = _plain_code(text, entry)
     if code is not None:
-        return _finish(code, "unfenced code")
+        return _finish(code, "unfenced code", entry)
     return Extraction(Status.NO_CODE, None, "no fenced block and the reply is not Python")

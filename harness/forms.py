@@ -22,6 +22,7 @@ FORM_NAMES = ("program", "score")
 @dataclass(frozen=True)
 class Form:
     name: str
+    entry: str         # the function the model's code must define
     system: str        # system-message template (prompts/<system>.j2)
     user: str          # user-message template
     repair: str        # the repair turn's template
@@ -38,8 +39,8 @@ class Form:
         return code if self.name == "program" else code.rstrip() + "\n" + skeleton()
 
 
-FORMS = {"program": Form("program", "system", "user", "repair", ""),
-         "score": Form("score", "score_system", "score", "score_repair", "score")}
+FORMS = {"program": Form("program", "prune", "system", "user", "repair", ""),
+         "score": Form("score", "score", "score_system", "score", "score_repair", "score")}
 
 # The score form's example (prompts/score_system.j2 shows it): the model's code of a copy.
 SCORE_EXAMPLE = "import torch\n\n\ndef score(weight, act_norm, grad):\n    return weight.abs()\n"

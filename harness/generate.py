@@ -157,7 +157,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
             with open(out / "cassette.jsonl", "a", encoding="utf-8") as f:
                 f.write(scrub(cassette_line(identity=base.identity(), model=provider.model, messages=messages,
                                             params=params, sample_index=k, idea=idea.id, completion=completion)) + "\n")
-        ex = extract_code(completion.text)
+        ex = extract_code(completion.text, form.entry)
         py_path = None
         if ex.code is not None:
             py_path = folder / f"sample-{k}.py"

@@ -92,7 +92,7 @@ def repair(failure: Failure, idea: Idea, provider, params: GenerationParams, rou
     raw_path = folder / f"sample-{parent['sample']}-r{round_}.reply.json"
     _write(raw_path, json.dumps({"messages": messages, "text": completion.text, "raw": completion.raw},
                                 ensure_ascii=False, indent=1) + "\n")
-    ex = extract_code(completion.text)
+    ex = extract_code(completion.text, form.entry)
     path = None
     if ex.code is not None:
         path = folder / f"sample-{parent['sample']}-r{round_}.py"

@@ -52,7 +52,10 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
                 scorer.restore()
 
     pruner_sha = file_sha256(sweep.path)   # the code that made the number
-    results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score)
+    phases: dict = {}
+    results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score, timings=phases)
+    # The sweep's host-observed sandbox seconds (start, ready, run, ...), on each of its rows: where a run's time went.
+    phases = {k: round(v, 3) for k, v in phases.items() if v is not None}
     out = []
     for r in results:
         key = scorer.key(sweep.kind, sweep.method, r.level, sweep.pattern)
@@ -63,7 +66,7 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
                 artefacts={"pruner": str(sweep.path), "pruner_sha256": pruner_sha},
                 measured=measured.get(r.level),
                 extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend,
-                       "sandbox_threads": limits.threads, **sweep.extra},
+                       "sandbox_threads": limits.threads, "sweep_sandbox_seconds": phases, **sweep.extra},
                 **sweep.ids)
         out.append(row(result))
         echo(out[-1])

@@ -76,3 +76,12 @@ def test_truncated_block_is_reported():
 def test_missing_prune_is_noted_but_left_to_the_loader():
     ex = extract_code("```python\ndef pruner(model):\n    pass\n```")
     assert ex.status is Status.OK and "defines no prune" in ex.detail
+
+
+def test_a_score_form_reply_is_judged_by_its_own_entry_point():
+    score = "import torch\n\ndef score(weight, act_norm, grad):\n    return weight.abs()\n"
+    helper = "def helper(x):\n    return x\n"
+    reply = f"First a helper:\n```python\n{helper}```\nThen the score:\n```python\n{score}```\nA note:\n```python\n{helper}```"
+    ex = extract_code(reply, "score")
+    assert ex.code == score and ex.detail == "fenced block 2 of 3 (python)"
+    assert "defines no prune()" in extract_code(f"```python\n{score}```").detail
