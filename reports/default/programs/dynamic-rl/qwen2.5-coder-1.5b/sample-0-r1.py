@@ -1,53 +1,106 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
-# prompt: template repair (round 1), sha256 67b943530df0b31c2b54dfa6de351145dbfd2f1166d51c9c0b1051a5f0644bbf
-# date: 2026-12-02T18:49:59Z
+# prompt: template repair (round 1), sha256 aae8e9d8aa089f66ce3b2e9a6e55ac166097546b1fa5871d3ac9ee311d6ff04f
+# date: 2026-12-03T04:54:13Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
-from typing import List
+from typing import Dict
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity: float, calib: torch.LongTensor, *, pattern="unstructured", device="cpu", layers=None):
     if layers is None:
-        layers = dict(model.named_parameters() if hasattr(model, 'named_parameters')
-                        else model.state_dict())
+        layers = {}
+        for name, layer in model.named_parameters():
+            if "weight" in name and isinstance(layer, torch.nn.Linear):
+                layers[name] = layer
 
-    # Helper function to calculate the weight difference
-    def weight_difference(name: str) -> List[float]:
-        dense = torch.zeros_like(layers[name].data)
-        sparse = layers[name].data.clone()
-        sparse[mask] = 0
-
-        dense.fill_(1.0e-32)  # Set small values to zero
-        sparse.fill_(1.0e-32)
-
-        return (dense - sparse).abs().flatten().cpu().numpy()
-
-    # Helper function to calculate the reward from loss
-    def calculate_reward(name: str, calib: torch.LongTensor) -> float:
+    def compute_loss(model: torch.nn.Module, calib: torch.LongTensor) -> float:
         with torch.no_grad():
-            outputs = model(calib)
-        return outputs.loss.item()
+            out = model(calib[0:1].to(device), labels=calib[0:1])
+            return out.loss.item()
 
-    # Main pruning loop
-    for name in layers.keys():
-        if pattern == "unstructured":
-            k = int(round(layers[name].numel() * sparsity))
-            if k == 0:
-                continue
+    def evaluate_policy(policy: Dict[str, float]) -> float:
+        total_loss = 0
+        for name in policy:
+            prunable_weights = layers[name].weight.data.clone()
+            prunable_weights[policy[name]:] = 0
+            model.load_state_dict({".".join(name.split(".")[:-1]): prunable_weights})
+            with torch.no_grad():
+                out = model(calib[i:i + 1].to(device), labels=calib[i:i + 1])
+            loss = out.loss.item()
+            total_loss += loss
+            policy[name] -= int(loss * gamma)
 
-            threshold = torch.kthvalue(weight_difference(name), k).values
-            layers[name].data[sparse <= threshold] = 0
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = weight_difference(name).reshape(layers[name].shape[0], -1, m)
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+        for name in policy:
+            update_policy(policy, -loss)
 
-            layers[name][mask.reshape(layers[name].shape)] = 0
+    num_episodes = 200
+    alpha = 0.1
+    gamma = 0.9
 
-    # Print results for verification
-    print(f"Final weight distribution of {name}:")
-    print(layers[name].data.cpu().numpy())
+    for _ in range(num_episodes):
+        policy = {}
+        total_reward = 0
+        for name in layers:
+            if "weight" in name and isinstance(layers[name], torch.nn.Linear):
+                prunable_weights = layers[name].weight.data.clone()
+                prunable_weights[policy[name]:] = 0
+                model.load_state_dict({".".join(name.split(".")[:-1]): prunable_weights})
+                with torch.no_grad():
+                    out = model(calib[i:i + 1].to(device), labels=calib[i:i + 1])
+                loss = out.loss.item()
+                total_reward += loss
+                policy[name] -= int(loss * gamma)
+
+        for name in policy:
+            update_policy(policy, -loss)
+
+    best_sparsity = sparsity
+    best_layers = layers.copy()
+
+    for i in range(10):
+        policy = {}
+        total_reward = 0
+        for name in layers:
+            if "weight" in name and isinstance(layers[name], torch.nn.Linear):
+                prunable_weights = layers[name].weight.data.clone()
+                prunable_weights[policy[name]:] = 0
+                model.load_state_dict({".".join(name.split(".")[:-1]): prunable_weights})
+                with torch.no_grad():
+                    out = model(calib[i:i + 1].to(device), labels=calib[i:i + 1])
+                loss = out.loss.item()
+                total_reward += loss
+                policy[name] -= int(loss * gamma)
+
+        for name in policy:
+            update_policy(policy, -loss)
+
+    best_sparsity = sparsity
+    best_layers = layers.copy()
+
+    for i in range(10):
+        policy = {}
+        total_reward = 0
+        for name in layers:
+            if "weight" in name and isinstance(layers[name], torch.nn.Linear):
+                prunable_weights = layers[name].weight.data.clone()
+                prunable_weights[policy[name]:] = 0
+                model.load_state_dict({".".join(name.split(".")[:-1]): prunable_weights})
+                with torch.no_grad():
+                    out = model(calib[i:i + 1].to(device), labels=calib[i:i + 1])
+                loss = out.loss.item()
+                total_reward += loss
+                policy[name] -= int(loss * gamma)
+
+        for name in policy:
+            update_policy(policy, -loss)
+
+    best_sparsity = sparsity
+    best_layers = layers.copy()
+
+    print(f"Best sparsity: {best_sparsity}")
+    print("Best layers:")
+    for name, layer in best_layers.items():
+        print(name)

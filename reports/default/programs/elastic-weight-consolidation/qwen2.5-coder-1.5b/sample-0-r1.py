@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: elastic-weight-consolidation (Elastic weight consolidation pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
-# prompt: template repair (round 1), sha256 9741bc9b1dccfa332bf9bc38e1eed327aa10c4e106cb0e2530b7be456d801411
-# date: 2026-12-02T18:49:17Z
+# prompt: template repair (round 1), sha256 3df39ea8fed990eab519132b41ddb939a8b8e2d658e9212f1884af2fd5570156
+# date: 2026-12-03T04:53:12Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
@@ -13,26 +13,16 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
     for name, layer in layers.items():
         w = layer.weight.data                       # [out_features, in_features]
 
-        # Check if the weight is a nn.Parameter
-        if not isinstance(w, torch.nn.Parameter):
-            raise ValueError("The weight should be a nn.Parameter")
+        if not w.grad:
+            continue
 
-        # Calculate squared gradients
-        sq_grads = model(calib[i:i+1].to(device)).loss.grad.pow(2)
+        sq_grads = torch.sum(w.grad.square(), dim=1)
 
-        # Compute the diagonal of Fisher information matrix
-        fisher_diagonal = torch.zeros_like(w, dtype=torch.float32)
-        for i in range(model.config.hidden_size):
-            fisher_diagonal[i, i] = sq_grads[:, i].sum() / (model.config.hidden_size - 1)
+        fisher_info = sq_grads.unsqueeze(0) / w.numel()
 
-        # Calculate the quadratic penalty for removing weights
-        penalty = w.pow(2).sum()
+        penalty = fisher_info * fisher_info
 
-        # Score each weight by Fisher information times squared weight and prune those whose removal is cheapest under this quadratic penalty
-        fisher_weight_score = fisher_diagonal * w
-        for i, score in enumerate(fisher_weight_score):
-            if score < 0 or (score == 0 and penalty > sparsity * w.numel()):
-                w[i].data = 0
+        min_penalty_idx = torch.argmin(penalty)
 
-        # Update the layer's weight with the pruned weights
-        layer.weight.data = w
+        # Remove the weight with the highest penalty (costliest removal)
+        w[min_penalty_idx] = 0

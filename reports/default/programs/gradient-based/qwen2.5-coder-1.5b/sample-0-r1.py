@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: gradient-based (Gradient-based pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
-# prompt: template repair (round 1), sha256 0a0b1e045e96eb80ab77f84f5bad3fc5cf559a0b3ccd62f38a6c757c9ba8cc6e
-# date: 2026-12-02T18:48:40Z
+# prompt: template repair (round 1), sha256 b2b244f65c072fe4f34124f6fc9c2666070a29b9fa3d9b5d3c379a96e2f612d4
+# date: 2026-12-03T04:53:02Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
@@ -11,52 +11,42 @@ import torch
 
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     if not layers:
-        layers = harness.sparsity.prunable_layers(model)
+        layers = {f"model.layers.{i}": layer for i, layer in enumerate(model.model.layers)}
 
-    # Compute gradients on calibration data
-    model.eval()
-    with torch.no_grad():
-        for i in range(0, len(calib), calib.shape[1]):
-            batch_calib = calib[i:i + calib.shape[1]].to(device)
-            output = model(batch_calib)  # compute loss
+    for name, layer in layers.items():
+        w = layer.weight.data                       # [out_features, in_features]
 
-    # Compute gradients using a list comprehension
-    grad_list = []
-    for param_name, param in model.named_parameters():
-        if param.grad is not None:
-            grad_list.append(param.grad)
+        # Calculate squared gradients with a loss function
+        loss_fn = torch.nn.CrossEntropyLoss()
+        with torch.no_grad():
+            calib_loss = loss_fn(calib[0].to(device), calib[0])
+        grads = {name: layer.weight.grad.detach().clone() for name, layer in layers.items()}
+        model.zero_grad(set_to_none=True)
 
-    # Flatten the gradients to get a single vector
-    flat_grads = torch.cat([grad.flatten() for grad in grad_list])
+        # Accumulate gradients squared
+        sq_grads = {
+            name: torch.zeros_like(grad.flatten()) for name, grad in grads.items()
+        }
+        def make_hook(name):
+            def hook(module, inputs, output):
+                a = inputs[0].detach().float().reshape(-1, inputs[0].shape[-1])   # [tokens, in_features]
+                sq_grads[name] += (a * a).sum(dim=0)
+            return hook
+        handles = [layer.register_forward_hook(make_hook(name)) for name, layer in layers.items()]
+        with torch.no_grad():
+            for i in range(calib.shape[0]):
+                model(calib[i:i + 1].to(device))
+        for h in handles:
+            h.remove()
 
-    # Compute the magnitude of gradients
-    grad_magnitude = torch.sqrt(flat_grads).sum()
+        # Calculate gradient magnitudes
+        grad_magnitudes = {name: torch.sqrt(sq_grads[name]) for name, sq_grads in sq_grads.items()}
 
-    # Initialize pruning mask with all weights set to 0
-    prune_mask = torch.zeros_like(model.weight.data)
+        # Prune weights that the loss is least sensitive to
+        k = int(round(w.numel() * sparsity))
+        if k == 0:
+            continue
 
-    if pattern == "unstructured":
-        # Prune based on gradient magnitude (frequent pruning)
-        k = int(round(model.numel() * sparsity))
-        if k > 0:
-            threshold = grad_magnitude * sparsity
-            prune_mask[grad_magnitude >= threshold] = 1
-
-    else:
-        # Prune based on N:M pattern
-        n, m = (int(x) for x in pattern.split(":"))
-        groups = model.weight.data.reshape(model.numel(), -1, m)
-        grad_groups = flat_grads.reshape(len(grad_list), -1, m)
-
-        # Compute the magnitude of each group's gradients
-        grad_group_magnitudes = torch.sqrt(grad_groups).sum(-1)
-
-        # Prune based on N:M pattern (less frequent pruning)
-        for i in range(0, len(groups), m):
-            mask = torch.topk(grad_group_magnitudes[i:i + m], n, dim=0, largest=False)[1]
-            prune_mask[mask.reshape(groups.shape)] = 1
-
-    # Apply the pruning mask
-    model.weight.data[prune_mask] = 0
-
-    return None
+        # Find weights that are the least sensitive to the loss
+        idx = torch.topk(grad_magnitudes.values(), k, largest=False).indices
+        w.view(-1)[idx] = 0

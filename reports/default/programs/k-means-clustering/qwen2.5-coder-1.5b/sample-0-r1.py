@@ -1,38 +1,35 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: k-means-clustering (K-means clustering pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
-# prompt: template repair (round 1), sha256 83cb76c43d108bef79eef525933d2486b543d206f5fd54079f65f76eabf1e4a0
-# date: 2026-12-02T18:45:22Z
+# prompt: template repair (round 1), sha256 8c8d6de07745cb3bc05b827b1a7643ab10d4f781bab7a433f777edcbdd4458ad
+# date: 2026-12-03T04:51:32Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
         w = layer.weight.data                       # [out_features, in_features]
 
-        # Normalize the weights by magnitude if required
-        if pattern == "magnitude":
-            normalized_w = w / (torch.norm(w, dim=1, keepdim=True) + 1e-6)
+        if pattern == "unstructured":
+            n_clusters = int(round(w.numel() * sparsity))
 
+            kmeans = KMeans(n_clusters=n_clusters, random_state=0)
+            cluster_assignments = kmeans.fit_predict(w.reshape(-1, w.shape[-1]))
+            mask = torch.zeros_like(w, dtype=torch.bool).scatter_(1, cluster_assignments.view(-1, 1), True)
+            layer.weight.data[mask] = 0
         else:
-            raise ValueError("Unsupported pattern: {}".format(pattern))
+            n, m = (int(x) for x in pattern.split(":"))
 
-        # Cluster the weights
-        kmeans = KMeans(n_clusters=int(1 / sparsity), random_state=0).fit(normalized_w.reshape(-1, w.shape[0]))
+            # Calculate features to cluster on based on magnitude and activation statistics
+            if "magnitude" not in calib[0]:
+                raise ValueError("Calibration must contain a column of magnitudes")
 
-        # Get the indices of the clusters with the highest weight
-        mask = torch.zeros_like(w, dtype=torch.bool)
-        for i in range(kmeans.n_clusters):
-            cluster_indices = (kmeans.labels_ == i)
-            if cluster_indices.sum() < int(1 / sparsity) * w.shape[0]:
-                continue  # Not enough weights to keep the cluster
-            mask[cluster_indices] = True
+            magnitude_features = torch.sqrt(calib[:, 0].float().view(-1, 1))
+            groups = magnitude_features.reshape(w.shape[0], -1, m)              # [out, in/m, m]
 
-        # Apply the pruning
-        layer.weight.data[mask] = 0
-
-        # Check for convergence (optional)
-        if not torch.all(torch.abs(layer.weight.data) == torch.zeros_like(layer.weight.data)):
-            raise RuntimeError("Pruning did not converge")
+            kmeans = KMeans(n_clusters=n_clusters, random_state=0)
+            cluster_assignments = kmeans.fit_predict(groups.reshape(-1, w.shape[-1]))
+            mask = torch.zeros_like(w, dtype=torch.bool).scatter_(1, cluster_assignments.view(-1, 1), True)
+            layer.weight.data[mask] = 0
