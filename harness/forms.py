@@ -7,7 +7,9 @@
   into a ``prune`` of the same interface. The candidate file is the model's code followed by the
   skeleton, so it runs in the same sandbox and is judged by the same trusted checks.
 
-A score-form generator is its own generator in every table: ``provider:model+score``.
+A score-form generator is its own generator in every table: ``provider:model+score``. The skeleton
+runs one forward and backward pass per calibration sequence and keeps a float32 gradient per prunable
+weight (4 bytes a weight: about 28 GB for a 7B model), once per level, inside the sandbox.
 """
 
 from __future__ import annotations
