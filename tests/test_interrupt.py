@@ -35,7 +35,10 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
 '''
 
 # `prunegen run` with the generated candidates replaced by two files, in a process of its own.
-DRIVER = '''import json, sys
+DRIVER = '''import json, signal, sys
+# As at a terminal: a shell that starts a job in the background (nohup, CI runners) may leave SIGINT
+# ignored, and then Python never raises KeyboardInterrupt.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from harness import pipeline
 from harness.cli import main
 cands = json.loads(sys.argv[1])
