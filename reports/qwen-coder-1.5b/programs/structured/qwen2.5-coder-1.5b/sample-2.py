@@ -1,0 +1,38 @@
+# prunegen candidate: machine-written, not reviewed by a person.
+# idea: structured (Structured pruning)
+# model: qwen2.5-coder-1.5b (provider local), sample 2
+# prompt: template user, sha256 0215089dc7ed9e06df5d9e8b2f7d686c5ea3b4a953c50ec31c0e21e56bbbd16e
+# date: 2026-12-03T06:07:04Z
+# params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
+# extraction: ok: fenced block 1 of 1 (python)
+
+import torch
+
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        w = layer.weight.data                       # [out_features, in_features]
+
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            score = w.abs()
+            idxs = torch.topk(score.flatten(), k).indices
+            mask = torch.zeros_like(w).scatter_(-1, idxs, True)
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = w.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            score = groups.abs().mean(dim=-1).reshape(w.shape[0])  # [out]
+            idxs = torch.topk(score.flatten(), n).indices
+            mask = torch.zeros_like(groups).scatter_(-1, idxs, True)
+
+        w[mask.reshape(w.shape)] = 0
+
+
+# Example usage:
+from transformers import LlamaForCausalLM
+
+model = LlamaForCausalLM.from_pretrained('llama-7b')
+calib = torch.randint(1, 5000, (16384, 2048)).to("cpu")
+prune(model, 0.5, calib)
