@@ -38,6 +38,8 @@ def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStor
     from .prompting import select_ideas
 
     ideas = select_ideas(",".join(cfg.generation.ideas), catalogue)
+    if not ideas:      # a references-only run: no generator is asked anything
+        return []
     gen_dir = run_dir / "candidates"
     out = []
     for g in cfg.generation.generators:

@@ -286,3 +286,17 @@ def test_verify_cli_needs_the_runs_config(tiny_run, tmp_path, capsys):
     empty.mkdir()
     assert main(["report", "--verify", str(empty)]) == 2
     assert "config.toml not found; pass the run's config with --config" in capsys.readouterr().err
+
+
+def test_a_references_only_run_asks_no_generator(tmp_path):
+    """``ideas = []``: no generator is looked up or named in the log (a Table 3 run printed
+    "generating: 0 ideas x 1 samples with local:smollm2-135m")."""
+    from harness.config import ExperimentConfig, GenerationConfig
+    from harness.pipeline import generate_candidates
+    from harness.prompting import load_ideas
+
+    cfg = ExperimentConfig(generation=GenerationConfig(ideas=()))
+    assert cfg.generation.generators, "the default config names a generator, which must not be asked"
+    said = []
+    out = generate_candidates(cfg, tmp_path, store=None, generators={}, catalogue=load_ideas(), echo=said.append)
+    assert out == [] and said == []
