@@ -1,0 +1,28 @@
+# prunegen candidate: machine-written, not reviewed by a person.
+# idea: l1-norm (L1-norm pruning)
+# model: qwen2.5-coder-1.5b (provider local), sample 1000
+# prompt: template user, sha256 029b2f2abb46f6ed81379f9ceb4075331cd86eaef19efdc70bfae9257f35071e
+# date: 2026-12-03T07:30:31Z
+# params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
+# extraction: ok: fenced block 1 of 1 (python)
+
+import torch
+
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        w = layer.weight.data                        # [out_features, in_features]
+
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k > 0:
+                score = w.abs()
+                idxs = torch.argpartition(score.flatten(), k)[:k]
+                w[idxs] = 0
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = w.reshape(w.shape[0], -1, m)
+            norms = torch.sum(groups.abs(), dim=-1)
+            idxs = torch.argpartition(norms.flatten(), k)[:k]
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idxs, True)
+            w[mask.reshape(w.shape)] = 0

@@ -1,0 +1,47 @@
+# prunegen candidate: machine-written, not reviewed by a person.
+# idea: l1-norm (L1-norm pruning)
+# model: qwen2.5-coder-1.5b (provider local), sample 2
+# prompt: template evolve, sha256 0b8cdffa001299883ad34f0137ec1b113688dceb8a2473bf47e21986b7bb7bde
+# date: 2026-12-03T07:28:42Z
+# params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
+# extraction: ok: fenced block 1 of 1 (python)
+
+import torch
+
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        w = layer.weight.data                       # [out_features, in_features]
+
+        if pattern == "unstructured":
+            norm = (w.abs().sum(0)).view(-1)
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = w.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            norm = (groups.abs().sum(0).view(-1))
+
+        k = int(round(norm.numel() * sparsity))
+        if k == 0:
+            continue
+
+        sorted_indices = torch.argsort(norm)
+        to_zero = sorted_indices[:k]
+
+        mask = torch.zeros_like(w, dtype=torch.bool)
+        if pattern == "unstructured":
+            mask[:, to_zero] = True
+        else:
+            mask[to_zero] = True
+
+        w[mask] = 0
+
+        # Remove redundant zero groups
+        for i in range(len(groups) - 1, 0, -1):
+            if torch.all(groups[i] == 0):
+                del groups[i]
+
+        # Reorder the remaining groups to maintain input order
+        sorted_groups_indices = torch.argsort(torch.tensor([group.sum(0).item() for group in groups]))
+        reordered_groups = [groups[idx] for idx in sorted_groups_indices]
+
+        layer.weight.data = torch.cat(reordered_groups, dim=1)
