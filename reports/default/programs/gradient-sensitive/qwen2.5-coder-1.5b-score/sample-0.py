@@ -2,7 +2,7 @@
 # idea: gradient-sensitive (Gradient-sensitive pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 b8dd5300a54005a2fe85fb6757ac5eb2f4b7d2272f62e1ebe562d097c2fc6e58
-# date: 2026-12-03T05:08:48Z
+# date: 2026-12-03T09:03:02Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

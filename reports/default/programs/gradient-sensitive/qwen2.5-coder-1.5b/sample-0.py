@@ -2,7 +2,7 @@
 # idea: gradient-sensitive (Gradient-sensitive pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 7aa69f2de701429534e55733fd91321faa2420e6a8cb406fe258dc79ead4a5ae
-# date: 2026-12-03T04:31:39Z
+# date: 2026-12-03T08:58:33Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
