@@ -1,5 +1,8 @@
 """``prunegen report RUN_DIR_OR_SQLITE [--out DIR]``: write the paper's tables and figures for a run.
 
+``prunegen report RUN_DIR --export DEST [--force]`` writes the report into DEST with the run's config,
+replies and programs beside it, a folder to commit or share (``harness.export``).
+
 ``prunegen report --verify RUN_DIR [--config CONFIG] [--sample N]`` re-scores a sample of the run's jobs
 instead and says whether each number comes out bit for bit the same (``harness.verify``).
 """
@@ -37,11 +40,29 @@ def cmd_verify(args) -> int:
     return 0 if same == len(checks) else 1
 
 
+def cmd_export(args) -> int:
+    from .export import ExportError, export_run
+
+    try:
+        ex = export_run(Path(args.target), Path(args.export), force=args.force, title=args.title,
+                        model=args.model, table6_method=args.table6_method)
+    except ExportError as e:
+        print(f"prunegen report --export: error: {e}", file=sys.stderr)
+        return 2
+    print(f"{ex.dest}: {len(ex.files)} files, {ex.programs} programs (listed with sha256 in {ex.dest}/EXPORT.txt)")
+    return 0
+
+
 def cmd_report(args) -> int:
     from .report import render
 
     if args.verify:
         return cmd_verify(args)
+    if args.export:
+        if args.out:
+            print("prunegen report: error: --out and --export both name where to write; give one", file=sys.stderr)
+            return 2
+        return cmd_export(args)
     target = Path(args.target)
     out = Path(args.out) if args.out else _default_out(target)
     try:
@@ -62,6 +83,10 @@ def register(sub) -> None:
     p.add_argument("--model", default=None, help="model whose jobs to report (default: the one with most jobs)")
     p.add_argument("--table6-method", default=None,
                    help="method (or candidate id) whose continuations Table 6 shows (default: best human at 0.5)")
+    p.add_argument("--export", default=None, metavar="DEST",
+                   help="write the report plus the run's config, replies (cassette) and programs into DEST, "
+                        "a folder to commit or share (replaced only if empty or an earlier export)")
+    p.add_argument("--force", action="store_true", help="with --export: replace DEST even if it is not an export")
     p.add_argument("--verify", action="store_true",
                    help="instead of a report: re-score a sample of the run's jobs and compare them bit for bit")
     p.add_argument("--config", default=None, help="with --verify: the run's config (default: RUN_DIR/config.toml)")

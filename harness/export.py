@@ -1,0 +1,130 @@
+"""Export a finished run as a folder to commit or share: ``prunegen report RUN --export DEST``.
+
+A run directory holds gigabytes a reader does not need (the LLM cache, logs, sandbox leftovers) and
+paths that only mean something on the machine that made it. The export keeps what a reviewer needs to
+read the tables, re-check them and replay the generation without a model:
+
+    DEST/report.md, report.html, table*.csv, figure*.png   the report, rendered from the run's store
+    DEST/config.toml (+ config-overrides.txt)              what made the run (``--set`` overrides too)
+    DEST/cassette.jsonl                                    every reply, for ``provider = "replay"``
+    DEST/evolution-cassette.jsonl                          the evolution's replies, if it evolved
+    DEST/programs/<candidate id>.py                        every machine-written program, by its id
+    DEST/EXPORT.txt                                        where it came from, and each file's sha256
+
+Human seeds (``seed:NAME``) live in ``prompts/seeds/`` and are not copied. DEST is replaced only when it
+is empty or an earlier export (it holds ``EXPORT.txt``), unless ``force``: a typo in DEST must not wipe a
+folder of someone's work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .store import ResultsStore
+
+MANIFEST = "EXPORT.txt"
+CASSETTES = {"candidates/cassette.jsonl": "cassette.jsonl",
+             "evolution/cassette.jsonl": "evolution-cassette.jsonl"}
+RUN_FILES = ("config.toml", "config-overrides.txt")
+# The folders a run writes programs under: a stored path is re-rooted at the first of them, so a run made
+# from another working directory (paths relative to it) or moved since (absolute paths) still exports.
+PROGRAM_ROOTS = ("candidates", "evolution")
+
+
+class ExportError(Exception):
+    """The run cannot be exported as asked; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    dest: Path
+    files: tuple[Path, ...]        # every file written, relative to dest, sorted
+    programs: int
+
+
+def program_file(run_dir: Path, stored: str) -> Path | None:
+    """The candidate file a store row names, looked up inside ``run_dir``; None when it is not there."""
+    p = Path(stored)
+    if p.is_absolute() and p.is_file() and run_dir.resolve() in p.resolve().parents:
+        return p
+    parts = p.parts
+    for i, part in enumerate(parts):
+        if part in PROGRAM_ROOTS:
+            q = run_dir.joinpath(*parts[i:])
+            if q.is_file():
+                return q
+    return None
+
+
+def program_dest(candidate_id: str) -> PurePosixPath:
+    """``idea/generator/sample-K[-rR]`` -> ``programs/idea/generator/sample-K[-rR].py``; ids are checked."""
+    rel = PurePosixPath(candidate_id)
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+        raise ExportError(f"candidate id {candidate_id!r} is not a relative name; refusing to write it")
+    return PurePosixPath("programs") / rel.with_name(rel.name + ".py")
+
+
+def _clear(dest: Path, force: bool) -> None:
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise ExportError(f"{dest} exists and is not a folder")
+    if any(dest.iterdir()) and not (dest / MANIFEST).is_file() and not force:
+        raise ExportError(f"{dest} is not empty and holds no {MANIFEST} (not an earlier export): "
+                          f"choose another folder, or pass --force to replace its contents")
+    shutil.rmtree(dest)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def export_run(run_dir: Path, dest: Path, *, force: bool = False, title: str | None = None,
+               model: str | None = None, table6_method: str | None = None) -> Exported:
+    """Render ``run_dir``'s report into ``dest`` and copy beside it what made it (see the module doc)."""
+    from .report import render
+
+    run_dir = Path(run_dir)
+    store = run_dir / "results.sqlite"
+    if not store.is_file():
+        raise ExportError(f"{store} not found: --export takes a run directory (the [run] out of its config)")
+    with ResultsStore(store) as s:
+        rows = [(c["id"], c["path"]) for c in s.candidates() if c["path"] and ":" not in c["id"]]
+    copies: dict[PurePosixPath, Path] = {}
+    missing = []
+    for cid, stored in rows:
+        src = program_file(run_dir, stored)
+        if src is None:
+            missing.append(f"{cid} ({stored})")
+        else:
+            copies[program_dest(cid)] = src
+    if missing:
+        raise ExportError(f"{len(missing)} program file(s) the store names are not in {run_dir}: "
+                          + "; ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
+    for rel in RUN_FILES[:1]:
+        if not (run_dir / rel).is_file():
+            raise ExportError(f"{run_dir / rel} not found: a run keeps its config there; without it the "
+                              f"export could not say what made the numbers")
+    dest = Path(dest)
+    _clear(dest, force)
+    dest.mkdir(parents=True)
+    render(run_dir, dest, title=title, model=model, table6_method=table6_method)
+    for rel in RUN_FILES:
+        if (run_dir / rel).is_file():
+            shutil.copyfile(run_dir / rel, dest / rel)
+    for src, name in CASSETTES.items():
+        if (run_dir / src).is_file():
+            shutil.copyfile(run_dir / src, dest / name)
+    for rel, src in copies.items():
+        out = dest / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, out)
+    files = sorted(p.relative_to(dest) for p in dest.rglob("*") if p.is_file())
+    lines = [f"# prunegen report --export of run {run_dir.resolve().name!r}: {len(copies)} programs, "
+             f"{len(files)} files; sha256 and path of each", ""]
+    lines += [f"{_sha256(dest / f)}  {f.as_posix()}" for f in files]
+    (dest / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return Exported(dest, tuple(files) + (Path(MANIFEST),), len(copies))
