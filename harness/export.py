@@ -29,8 +29,8 @@ MANIFEST = "EXPORT.txt"
 CASSETTES = {"candidates/cassette.jsonl": "cassette.jsonl",
              "evolution/cassette.jsonl": "evolution-cassette.jsonl"}
 RUN_FILES = ("config.toml", "config-overrides.txt")
-# The folders a run writes programs under: a stored path is re-rooted at the first of them, so a run made
-# from another working directory (paths relative to it) or moved since (absolute paths) still exports.
+# The folders a run writes programs under: a stored path that no longer resolves is re-rooted at them, so a
+# run made from another working directory (paths relative to it) or moved since still exports.
 PROGRAM_ROOTS = ("candidates", "evolution")
 
 
@@ -46,9 +46,10 @@ class Exported:
 
 
 def program_file(run_dir: Path, stored: str) -> Path | None:
-    """The candidate file a store row names, looked up inside ``run_dir``; None when it is not there."""
+    """The candidate file a store row names: where it says (a store seeded from another run names that
+    run's files), else the same path re-rooted inside ``run_dir`` (a run moved or made from elsewhere)."""
     p = Path(stored)
-    if p.is_absolute() and p.is_file() and run_dir.resolve() in p.resolve().parents:
+    if p.is_file():
         return p
     parts = p.parts
     for i, part in enumerate(parts):

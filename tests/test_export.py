@@ -104,6 +104,21 @@ def test_a_missing_program_is_named_and_nothing_is_written(run_dir, tmp_path):
     assert not dest.exists()
 
 
+def test_a_moved_run_and_a_seeded_store_still_export(run_dir, tmp_path):
+    """Paths that no longer resolve are found inside the run; a file the store names elsewhere is taken."""
+    other = tmp_path / "other-run" / "candidates" / "x.py"
+    other.parent.mkdir(parents=True)
+    other.write_text("# from the run this store was seeded from\n")
+    with ResultsStore(run_dir / "results.sqlite") as s:
+        s.put_candidate(CandidateRecord("x/qwen2.5-coder-1.5b/sample-0", "x", "local:qwen2.5-coder-1.5b", 0, "ok",
+                                        path=str(other)))
+    moved = run_dir.rename(tmp_path / "moved")     # every stored path inside it is stale now
+    ex = export_run(moved, tmp_path / "out")
+    assert ex.programs == 4
+    assert (tmp_path / "out/programs/x/qwen2.5-coder-1.5b/sample-0.py").read_text().startswith("# from the run")
+    assert (tmp_path / f"out/programs/{CHILD}.py").read_text().startswith(f"# {CHILD}\n")
+
+
 def test_cli(run_dir, tmp_path, capsys):
     parser = argparse.ArgumentParser(prog="prunegen")
     register(parser.add_subparsers(dest="command"))

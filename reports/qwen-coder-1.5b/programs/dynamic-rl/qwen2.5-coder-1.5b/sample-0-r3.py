@@ -1,0 +1,30 @@
+# prunegen candidate: machine-written, not reviewed by a person.
+# idea: dynamic-rl (Dynamic pruning with reinforcement learning)
+# model: qwen2.5-coder-1.5b (provider local), sample 0
+# prompt: template repair (round 3), sha256 af481e3a14e642302b4c21ce9ee5bb21fd0a9ddd0aa186b100a384dc38fd9c6b
+# date: 2026-12-03T11:21:22Z
+# params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
+# extraction: ok: fenced block 1 of 1 (python)
+
+import torch
+
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        w = layer.weight.data                       # [out_features, in_features]
+        score = w.abs()
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(score.flatten(), k).values
+            w[score <= threshold] = 0
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if not torch.isfinite(torch.sum(layer.weight.data)):
+            raise ValueError("NaN in weights")
