@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -109,6 +110,9 @@ def export_run(run_dir: Path, dest: Path, *, force: bool = False, title: str | N
         if not (run_dir / rel).is_file():
             raise ExportError(f"{run_dir / rel} not found: a run keeps its config there; without it the "
                               f"export could not say what made the numbers")
+    if title is None:    # the title `prunegen run` gave the run's own report: its config's [run] name
+        with open(run_dir / "config.toml", "rb") as f:
+            title = tomllib.load(f).get("run", {}).get("name")
     dest = Path(dest)
     _clear(dest, force)
     dest.mkdir(parents=True)

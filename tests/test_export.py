@@ -40,7 +40,7 @@ def run_dir(tmp_path, monkeypatch):
         p.write_text(f"# {cid}\ndef prune(model, sparsity, **kw):\n    pass\n")
     (run / "candidates/cassette.jsonl").write_text('{"reply": "a"}\n')
     (run / "evolution/cassette.jsonl").write_text('{"reply": "b"}\n')
-    (run / "config.toml").write_text('[run]\nout = "runs/r"\n')
+    (run / "config.toml").write_text('[run]\nname = "the run own title"\nout = "runs/r"\n')
     (run / "config-overrides.txt").write_text("generation.repair_rounds=3\n")
     (run / "llm-cache").mkdir()
     (run / "llm-cache" / "big.json").write_text("{}")
@@ -70,6 +70,7 @@ def test_export_keeps_report_config_replies_and_programs(run_dir, tmp_path):
     assert not any("llm-cache" in n or "results.sqlite" in n or "magnitude.py" in n for n in names)
     assert (dest / "programs" / f"{REPAIR}.py").read_text().startswith(f"# {REPAIR}\n")
     assert (dest / "config-overrides.txt").read_text() == "generation.repair_rounds=3\n"
+    assert (dest / "report.md").read_text().startswith("# the run own title\n")   # as `prunegen run` titles it
     render(run_dir, tmp_path / "plain")                # the same tables as a plain `prunegen report`
     assert (dest / "table1.csv").read_bytes() == (tmp_path / "plain" / "table1.csv").read_bytes()
     assert "0.50,35.000,not run,300.000" in (dest / "table1.csv").read_text()
