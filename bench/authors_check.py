@@ -129,9 +129,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from harness.baseline import prune_in_process
-    from harness.data import calib_documents, calibration
+    from harness.data import calib_documents, calibration, eval_text
     from harness.evaluate import EvalSetup, eval_windows
-    from harness.data import eval_text
     from harness.models import load_model
     from harness.perplexity import perplexity
     from harness.sparsity import prunable_weight_names

@@ -18,18 +18,19 @@ folder of someone's work.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .models import file_sha256
+from .run_cli import OVERRIDES
 from .store import ResultsStore
 
 MANIFEST = "EXPORT.txt"
 CASSETTES = {"candidates/cassette.jsonl": "cassette.jsonl",
              "evolution/cassette.jsonl": "evolution-cassette.jsonl"}
-RUN_FILES = ("config.toml", "config-overrides.txt")
+CONFIG = "config.toml"                 # a run keeps its config (and OVERRIDES) beside its store
 # The folders a run writes programs under: a stored path that no longer resolves is re-rooted at them, so a
 # run made from another working directory (paths relative to it) or moved since still exports.
 PROGRAM_ROOTS = ("candidates", "evolution")
@@ -80,10 +81,6 @@ def _clear(dest: Path, force: bool) -> None:
     shutil.rmtree(dest)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def export_run(run_dir: Path, dest: Path, *, force: bool = False, title: str | None = None,
                model: str | None = None, table6_method: str | None = None) -> Exported:
     """Render ``run_dir``'s report into ``dest`` and copy beside it what made it (see the module doc)."""
@@ -106,18 +103,17 @@ def export_run(run_dir: Path, dest: Path, *, force: bool = False, title: str | N
     if missing:
         raise ExportError(f"{len(missing)} program file(s) the store names are not in {run_dir}: "
                           + "; ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
-    for rel in RUN_FILES[:1]:
-        if not (run_dir / rel).is_file():
-            raise ExportError(f"{run_dir / rel} not found: a run keeps its config there; without it the "
-                              f"export could not say what made the numbers")
+    if not (run_dir / CONFIG).is_file():
+        raise ExportError(f"{run_dir / CONFIG} not found: a run keeps its config there; without it the "
+                          f"export could not say what made the numbers")
     if title is None:    # the title `prunegen run` gave the run's own report: its config's [run] name
-        with open(run_dir / "config.toml", "rb") as f:
+        with open(run_dir / CONFIG, "rb") as f:
             title = tomllib.load(f).get("run", {}).get("name")
     dest = Path(dest)
     _clear(dest, force)
     dest.mkdir(parents=True)
     render(run_dir, dest, title=title, model=model, table6_method=table6_method)
-    for rel in RUN_FILES:
+    for rel in (CONFIG, OVERRIDES):
         if (run_dir / rel).is_file():
             shutil.copyfile(run_dir / rel, dest / rel)
     for src, name in CASSETTES.items():
@@ -130,6 +126,6 @@ def export_run(run_dir: Path, dest: Path, *, force: bool = False, title: str | N
     files = sorted(p.relative_to(dest) for p in dest.rglob("*") if p.is_file())
     lines = [f"# prunegen report --export of run {run_dir.resolve().name!r}: {len(copies)} programs, "
              f"{len(files)} files; sha256 and path of each", ""]
-    lines += [f"{_sha256(dest / f)}  {f.as_posix()}" for f in files]
+    lines += [f"{file_sha256(dest / f)}  {f.as_posix()}" for f in files]
     (dest / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return Exported(dest, tuple(files) + (Path(MANIFEST),), len(copies))
