@@ -76,6 +76,13 @@ CREATE TABLE IF NOT EXISTS evolution (
     finished_at       REAL NOT NULL,
     PRIMARY KEY (idea, model, generator, setup)
 );
+-- What the run itself says about how it went (a generator that fell back to another engine, ...):
+-- the report prints these at its top. One row per topic; a rerun replaces it.
+CREATE TABLE IF NOT EXISTS notes (
+    topic             TEXT PRIMARY KEY,
+    text              TEXT NOT NULL,
+    finished_at       REAL NOT NULL
+);
 """
 
 # candidates.extra["mode"] of the programs evolution writes (harness/evolve.py); one-pass and repair
@@ -238,6 +245,18 @@ class ResultsStore:
             d = dict(row)
             out.append({**json.loads(d.pop("summary")), **d})
         return out
+
+    def put_note(self, topic: str, text: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO notes VALUES (?,?,?)", (topic, text, time.time()))
+        self._db.commit()
+
+    def forget_note(self, topic: str) -> None:
+        self._db.execute("DELETE FROM notes WHERE topic = ?", (topic,))
+        self._db.commit()
+
+    def notes(self) -> dict[str, str]:
+        """topic -> text, in topic order."""
+        return dict(self._db.execute("SELECT topic, text FROM notes ORDER BY topic").fetchall())
 
     def rows(self, **where) -> list[dict]:
         """Every job as a dict (JSON columns decoded), optionally filtered by column equality."""
