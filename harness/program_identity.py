@@ -91,3 +91,33 @@ def is_interface_example(code: str) -> bool:
     """True when ``code`` (a candidate file, header or not) is the example its prompt showed, up to form:
     the interface's magnitude program, or for a score-form program the magnitude score."""
     return normalised_ast_hash(program_code(code)) in (interface_example_hash(), score_example_hash())
+
+
+# ------------------------------------------------------------------------ behaviour: what a program did
+
+MASK_DIGEST, KEPT_DIGEST = "mask_sha256", "kept_sha256"   # the job row's extra keys (harness.sweep writes them)
+
+
+def tensor_digests(tensors: dict) -> dict[str, str]:
+    """What one level of a pruner did, as two digests of the prunable tensors it returned.
+
+    ``mask_sha256``: which weights are zero (sha256 over each tensor's name, shape and packed ``== 0``
+    bits, names in sorted order); ``kept_sha256``: the values of the other weights, in the same order.
+    Two pruners with equal digests at a level returned the same model there, whatever their code: a
+    program equal to a prompt example or a reference method at every level is that method in effect.
+    Only the kept values are hashed, so ``w * mask`` (which writes -0.0) and ``w[mask] = 0`` agree.
+    """
+    import numpy as np
+    import torch
+
+    masks, kept = hashlib.sha256(), hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach()
+        zero = t == 0
+        head = f"{name}:{tuple(t.shape)};".encode()
+        masks.update(head)
+        masks.update(np.packbits(zero.cpu().numpy().reshape(-1)).tobytes())
+        kept.update(head)
+        values = t[~zero].contiguous().cpu()
+        kept.update(values.view(torch.uint8).numpy().tobytes() if values.numel() else b"")
+    return {MASK_DIGEST: masks.hexdigest(), KEPT_DIGEST: kept.hexdigest()}

@@ -14,6 +14,7 @@ import torch
 
 from .config import ExperimentConfig
 from .models import file_sha256
+from .program_identity import tensor_digests
 from .scoring import Scorer, row
 
 
@@ -41,9 +42,10 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
     job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=cfg.model.device,
                      dtype=cfg.model.dtype, stop_on_error=not cfg.scoring.retry_failed_levels,
                      sparsity_rule=sweep.sparsity_rule)
-    measured = {}
+    measured, digests = {}, {}
 
     def score(level, tensors):
+        digests[level] = tensor_digests(tensors)   # what the level did: the report's test of "X in effect"
         with scorer.lock:
             copy_prunable(scorer.lm.model, tensors)
             try:
@@ -66,7 +68,8 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
                 artefacts={"pruner": str(sweep.path), "pruner_sha256": pruner_sha},
                 measured=measured.get(r.level),
                 extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend,
-                       "sandbox_threads": limits.threads, "sweep_sandbox_seconds": phases, **sweep.extra},
+                       "sandbox_threads": limits.threads, "sweep_sandbox_seconds": phases,
+                       **digests.get(r.level, {}), **sweep.extra},
                 **sweep.ids)
         out.append(row(result))
         echo(out[-1])
