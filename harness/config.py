@@ -68,7 +68,8 @@ class GeneratorConfig:
     base_url: str | None = None
     api: str = "chat"                  # chat | responses
     api_key_env: str = "OPENAI_API_KEY"
-    cassette: str | None = None        # replay provider: JSONL of recorded responses
+    cassette: str | tuple[str, ...] | None = None  # replay provider: the run's cassette.jsonl (or several files:
+                                                   # an old export's cassette.jsonl + evolution-cassette.jsonl)
     temperature: float | None = 0.0
     max_tokens: int = 1024
     reasoning_effort: str | None = None

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Callable
 from .extract import extract_code
 from .interface import Status
 from .llm.base import GenerationError, GenerationParams
-from .llm.replay import cassette_line
+from .llm.replay import record_turn
 from .numbers import fmt_ppl
 from .program_identity import normalised_ast_hash, program_code  # noqa: F401 - evolution's names for them
 from .prompting import Idea, render_messages
@@ -287,20 +287,17 @@ class Reply:
 
 
 def ask(ctx: EvolveContext, idea: Idea, messages: list[dict], sample: int, stem: Path, template: str) -> Reply:
-    """One call: complete, log to the evolution cassette, extract, write ``<stem>.py`` with provenance."""
-    from .generate import provenance_header, _now, _write
+    """One call: complete, record the turn in the run's cassette, extract, write ``<stem>.py`` with provenance."""
+    from .generate import provenance_header, run_cassette, _now, _write
     from .prompting import prompt_hash
 
     try:
         completion = ctx.provider.complete(messages, ctx.params, sample)
     except GenerationError as e:
         return Reply(Status.GENERATION_ERROR.value, None, f"idea {idea.id} sample {sample}: {e}", None)
-    inner = getattr(ctx.provider, "inner", ctx.provider)
-    cassette = ctx.run_dir / "evolution" / "cassette.jsonl"
-    cassette.parent.mkdir(parents=True, exist_ok=True)
-    with open(cassette, "a", encoding="utf-8") as f:  # what `--provider replay` needs to rerun this evolution
-        f.write(cassette_line(identity=inner.identity(), model=ctx.provider.model, messages=messages,
-                              params=ctx.params, sample_index=sample, idea=idea.id, completion=completion) + "\n")
+    # The run's one cassette, beside its generation and repairs: what `provider = "replay"` reruns it from.
+    record_turn(run_cassette(ctx.run_dir), purpose="evolution", provider=ctx.provider, messages=messages,
+                params=ctx.params, sample_index=sample, idea=idea.id, completion=completion)
     ex = extract_code(completion.text)
     path = None
     if ex.code is not None:

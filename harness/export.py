@@ -6,8 +6,10 @@ read the tables, re-check them and replay the generation without a model:
 
     DEST/report.md, report.html, table*.csv, figure*.png   the report, rendered from the run's store
     DEST/config.toml (+ config-overrides.txt)              what made the run (``--set`` overrides too)
-    DEST/cassette.jsonl                                    every reply, for ``provider = "replay"``
-    DEST/evolution-cassette.jsonl                          the evolution's replies, if it evolved
+    DEST/cassette.jsonl                                    every LLM turn (generation, repair, evolution), for
+                                                           ``provider = "replay"``
+    DEST/evolution-cassette.jsonl                          a run made before evolution's turns joined the one
+                                                           cassette: its evolution's turns (replay with both)
     DEST/programs/<candidate id>.py                        every machine-written program, by its id
     DEST/EXPORT.txt                                        where it came from, and each file's sha256
 
@@ -28,6 +30,7 @@ from .run_cli import OVERRIDES
 from .store import ResultsStore
 
 MANIFEST = "EXPORT.txt"
+# The run's one cassette (harness.generate.run_cassette), and where older runs kept evolution's turns apart.
 CASSETTES = {"candidates/cassette.jsonl": "cassette.jsonl",
              "evolution/cassette.jsonl": "evolution-cassette.jsonl"}
 CONFIG = "config.toml"                 # a run keeps its config (and OVERRIDES) beside its store

@@ -6,7 +6,8 @@ Layout under ``out_dir``::
                                           and generation-error)
     <idea>/<model-slug>/sample-<k>.json   its metadata: status, usage, cost, latency, prompt hash, paths
     raw/<key>.json                        every raw response, named by its cache key
-    cassette.jsonl                        every completion with its key fields, for ``--provider replay``
+    cassette.jsonl                        every LLM turn (llm/replay.py: generation here; in a run, its repairs
+                                          and evolution too), for ``--provider replay``
     run.json                              totals of the last invocation
 
 A rerun skips samples whose metadata already exists for the same prompt and parameters (generation
@@ -32,7 +33,7 @@ from .interface import Status
 from .llm import make_provider
 from .llm.base import Completion, GenerationError, GenerationParams, Provider
 from .llm.cache import CachedProvider, ResponseCache, cache_key
-from .llm.replay import cassette_line
+from .llm.replay import CASSETTE, record_turn
 from .forms import FORMS, Form
 from .prompting import Idea, prompt_hash, render_messages
 
@@ -116,7 +117,6 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     secrets = [s for s in redact if s]
-    lock = threading.Lock()
     base = provider.inner if isinstance(provider, CachedProvider) else provider
     slug = form.slug(model_slug(provider.model))
 
@@ -153,10 +153,8 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
         raw_entry = {"key": key, "idea": idea.id, "sample": k, "model": completion.model, "provider": base.identity(),
                      "text": completion.text, "raw": completion.raw}
         _write(raw_path, scrub(json.dumps(raw_entry, ensure_ascii=False, indent=1)) + "\n")
-        with lock:
-            with open(out / "cassette.jsonl", "a", encoding="utf-8") as f:
-                f.write(scrub(cassette_line(identity=base.identity(), model=provider.model, messages=messages,
-                                            params=params, sample_index=k, idea=idea.id, completion=completion)) + "\n")
+        record_turn(out / CASSETTE, purpose="generation", provider=provider, messages=messages, params=params,
+                    sample_index=k, idea=idea.id, completion=completion, redact=secrets)
         ex = extract_code(completion.text, form.entry)
         py_path = None
         if ex.code is not None:
@@ -219,6 +217,11 @@ def summarize(records: list[CandidateRecord]) -> dict[str, Any]:
 
 def generator_name(g: GeneratorConfig) -> str:
     return FORMS[g.form].generator_name(g.provider, g.model)
+
+
+def run_cassette(run_dir: Path) -> Path:
+    """The run's one cassette: every turn of its generation, repairs and evolution (harness/llm/replay.py)."""
+    return Path(run_dir) / "candidates" / CASSETTE
 
 
 def make_generator(g: GeneratorConfig, run_dir: Path) -> tuple[CachedProvider, GenerationParams]:

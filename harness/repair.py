@@ -2,7 +2,9 @@
 
 The follow-up is a real second turn of the same conversation: the original system and user
 messages, the model's own earlier reply as the assistant turn, then ``prompts/repair.j2`` with what
-went wrong. Each round's program is a new candidate linked to its parent (``round``, ``parent``).
+went wrong. Each round's program is a new candidate linked to its parent (``round``, ``parent``), and each
+turn goes to the run's one cassette (``<out_dir>/cassette.jsonl``, purpose ``repair``) beside the generation's,
+so replaying the run answers a repair whenever the same failure recurs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .forms import FORMS, Form, form_of_generator
 from .generate import _now, _write, model_slug, provenance_header
 from .interface import Status
 from .llm.base import GenerationError, GenerationParams
+from .llm.replay import CASSETTE, record_turn
 from .prompting import Idea, _environment, prompt_hash, render_messages
 from .store import CandidateRecord, ResultsStore
 
@@ -89,9 +92,12 @@ def repair(failure: Failure, idea: Idea, provider, params: GenerationParams, rou
                               extra={"repairs_status": failure.status})
         store.put_candidate(rec)
         return store.candidates(id=cid)[0]
+    # The turn's home is the run's cassette (what replay reads); the reply beside the program is what the
+    # next round sends back as this program's own answer (previous_reply).
+    record_turn(out_dir / CASSETTE, purpose="repair", provider=provider, messages=messages, params=params,
+                sample_index=parent["sample"], idea=parent["idea"], completion=completion)
     raw_path = folder / f"sample-{parent['sample']}-r{round_}.reply.json"
-    _write(raw_path, json.dumps({"messages": messages, "text": completion.text, "raw": completion.raw},
-                                ensure_ascii=False, indent=1) + "\n")
+    _write(raw_path, json.dumps({"text": completion.text, "raw": completion.raw}, ensure_ascii=False, indent=1) + "\n")
     ex = extract_code(completion.text, form.entry)
     path = None
     if ex.code is not None:

@@ -64,3 +64,58 @@ def test_unknown_price_is_unknown_not_zero(tmp_path):
     records = generate(select_ideas("random", load_ideas()), FakeProvider(cost=None), GenerationParams(), 2, tmp_path)
     s = summarize(records)
     assert s["cost_usd"] is None and s["cost_per_extracted_candidate_usd"] is None and s["completion_tokens"] == 400
+
+
+def test_one_cassette_takes_every_turn_and_replay_keys_on_the_messages_and_parameters(tmp_path):
+    """record_turn is the one writer; replay answers by messages + sample, preferring the asked parameters."""
+    import pytest
+
+    from harness.llm.replay import ReplayMiss, ReplayProvider, record_turn
+
+    cassette = tmp_path / "cassette.jsonl"
+    ask = [{"role": "user", "content": "write prune()"}]
+    fix = ask + [{"role": "assistant", "content": "x"}, {"role": "user", "content": "NameError: sk-secret"}]
+    cold, hot = GenerationParams(temperature=0.2), GenerationParams(temperature=0.9)
+    turns = [("generation", ask, cold, "cold"), ("evolution", ask, hot, "hot"), ("repair", fix, cold, "fixed")]
+    for purpose, messages, params, text in turns:
+        record_turn(cassette, purpose=purpose, provider=FakeProvider(), messages=messages, params=params,
+                    sample_index=0, idea="random", completion=Completion(text=text, model="m"), redact=["sk-secret"])
+    lines = [json.loads(line) for line in cassette.read_text().splitlines()]
+    assert [e["purpose"] for e in lines] == ["generation", "evolution", "repair"]
+    assert lines[2]["messages"][2]["content"] == "NameError: [redacted]" and lines[0]["model"] == "fake/model-1"
+    with pytest.raises(ValueError, match="purpose must be one of generation, repair, evolution"):
+        record_turn(cassette, purpose="chat", provider=FakeProvider(), messages=ask, params=cold, sample_index=0,
+                    idea="random", completion=Completion(text="", model="m"))
+
+    replay = ReplayProvider(cassette)
+    assert replay.complete(ask, cold, 0).text == "cold"       # the same question at two temperatures:
+    assert replay.complete(ask, hot, 0).text == "hot"         # each answered as it was asked
+    assert replay.complete(ask, GenerationParams(temperature=0.5), 0).text == "hot"   # edited params: the latest
+    assert replay.complete(fix, cold, 0).text == "fixed" and replay.complete(fix, cold, 0).cached
+    with pytest.raises(ReplayMiss, match="a repair's failure that did not recur"):
+        replay.complete(ask[:1] + [{"role": "assistant", "content": "x"}, {"role": "user", "content": "other"}],
+                        cold, 0)
+
+
+def test_replay_reads_several_cassettes_and_old_lines_without_a_purpose(tmp_path):
+    """An old export (evolution's turns in a second file, no purpose field) replays from both files."""
+    from harness.config import load_config
+    from harness.generate import make_generator
+    from harness.llm.replay import ReplayProvider
+
+    old = {"provider": {"kind": "fake"}, "model": "m", "params": GenerationParams().key_fields(), "idea": "random"}
+    a, b = tmp_path / "cassette.jsonl", tmp_path / "evolution-cassette.jsonl"
+    from harness.prompting import prompt_hash
+    first, second = [{"role": "user", "content": "one"}], [{"role": "user", "content": "two"}]
+    a.write_text(json.dumps({**old, "prompt_hash": prompt_hash(first), "messages": first, "sample_index": 0,
+                             "completion": {"text": "A", "model": "m"}}) + "\n")
+    b.write_text(json.dumps({**old, "prompt_hash": prompt_hash(second), "messages": second, "sample_index": 3,
+                             "completion": {"text": "B", "model": "m"}}) + "\n")
+    toml = tmp_path / "old.toml"
+    toml.write_text(f'[[generation.generators]]\nprovider = "replay"\nmodel = "m"\ncassette = ["{a}", "{b}"]\n')
+    (g,) = load_config(toml).generation.generators
+    assert g.cassette == (str(a), str(b))
+    provider, params = make_generator(g, tmp_path / "run")
+    assert provider.complete(first, params, 0).text == "A" and provider.complete(second, params, 3).text == "B"
+    assert provider.identity() == {"kind": "replay", "cassette": ["cassette.jsonl", "evolution-cassette.jsonl"]}
+    assert ReplayProvider(a).identity() == {"kind": "replay", "cassette": "cassette.jsonl"}   # old cache keys hold

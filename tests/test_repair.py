@@ -6,6 +6,9 @@ repaired program is a new candidate linked to its parent, runs again, and the re
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from harness.config import load_config
@@ -25,19 +28,13 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
 PROSE = "K-means clustering groups weights; prune the cluster nearest zero."
 
 
-def test_failures_go_back_to_the_model_and_repairs_are_linked(tiny_model_dir, tmp_path, sandbox_tmp, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
-    text = tmp_path / "text.txt"
-    text.write_text("Sphinx of black quartz, judge my vow. " * 200)
-    with FakeOpenAI() as server:
-        # one-pass: l1-norm works, k-means crashes, random answers prose; then the two repairs, in order
-        server.script = [("ok", GOOD), ("ok", CRASHES), ("ok", PROSE), ("ok", GOOD), ("ok", PROSE)]
-        cfg_path = tmp_path / "repair.toml"
-        cfg_path.write_text(f"""
+def write_config(path, out, model_dir, text, generator: str):
+    """The repair test's run: three ideas, two repair rounds, one sparsity level; ``generator`` its table."""
+    path.write_text(f"""
 [run]
-out = "{tmp_path / 'run'}"
+out = "{out}"
 [model]
-specs = ["{tiny_model_dir}"]
+specs = ["{model_dir}"]
 [eval]
 source = "text:{text}"
 seqlen = 32
@@ -52,17 +49,38 @@ levels = [0.5]
 ideas = ["l1-norm", "k-means-clustering", "random"]
 repair_rounds = 2
 [[generation.generators]]
-provider = "openai-compatible"
-base_url = "{server.base_url}"
-model = "fake-coder"
-concurrency = 1
-timeout_s = 10
+{generator}
 [sandbox]
 timeout_s = 60
 memory = "2g"
 [references]
 methods = []
 """)
+    return path
+
+
+def programs(run_dir) -> dict[str, str | None]:
+    """Every candidate of a run: its program without the provenance header (date, provider), or None."""
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        return {c["id"]: (Path(c["path"]).read_text().split("\n\n", 1)[1] if c["path"] else None)
+                for c in store.candidates()}
+
+
+def test_failures_go_back_to_the_model_and_repairs_are_linked(tiny_model_dir, tmp_path, sandbox_tmp, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    text = tmp_path / "text.txt"
+    text.write_text("Sphinx of black quartz, judge my vow. " * 200)
+    with FakeOpenAI() as server:
+        # one-pass: l1-norm works, k-means crashes, random answers prose; then the two repairs, in order
+        server.script = [("ok", GOOD), ("ok", CRASHES), ("ok", PROSE), ("ok", GOOD), ("ok", PROSE)]
+        generator = f"""
+provider = "openai-compatible"
+base_url = "{server.base_url}"
+model = "fake-coder"
+concurrency = 1
+timeout_s = 10
+"""
+        cfg_path = write_config(tmp_path / "repair.toml", tmp_path / "run", tiny_model_dir, text, generator)
         run_dir = run(load_config(cfg_path), echo=lambda *_: None, report=write_report)
         requests = list(server.requests)
 
@@ -92,3 +110,22 @@ methods = []
     values = dict(zip(header, row))
     assert values["pass@1"] == "0.333" and values["fix@1"] == "0.667" and values["fix@2"] == "0.667"
     assert "ok (round 1)" in (run_dir / "report" / "report.md").read_text()
+
+    # Every turn, repairs included, is in the run's one cassette, so the run replays with no model at all:
+    # the same failures recur, so the repair questions are asked again word for word and answered from it.
+    cassette = run_dir / "candidates" / "cassette.jsonl"
+    turns = [json.loads(line) for line in cassette.read_text().splitlines()]
+    assert sorted(t["purpose"] for t in turns) == ["generation"] * 3 + ["repair"] * 3
+    replay = f"""
+provider = "replay"
+model = "fake-coder"
+cassette = "{cassette}"
+concurrency = 1
+"""
+    again = run(load_config(write_config(tmp_path / "replay.toml", tmp_path / "replayed", tiny_model_dir, text,
+                                         replay)), echo=lambda *_: None)
+    with ResultsStore(again / "results.sqlite") as store:
+        replayed = {c["id"]: c for c in store.candidates()}
+    assert {i: c["status"] for i, c in replayed.items()} == {i: c["status"] for i, c in cands.items()}
+    assert all(c["extra"]["cached"] for c in replayed.values())      # answered from the cassette, not asked
+    assert programs(again) == programs(run_dir)

@@ -1,66 +1,118 @@
-"""Replay: answers read from a recorded JSONL cassette, so a published run is re-scored without an API key.
+"""The run's cassette: every LLM turn, one JSON line each, and replay from it without a model.
 
-``prunegen generate`` writes ``<out>/cassette.jsonl``, one line per completion: the key fields
-(provider identity, model, prompt hash, messages, parameters, sample index), the idea, and the
-completion with its raw response. Replay matches on (prompt hash, sample index) and, when given, the
-model; the parameters are the recorded ones. A prompt that changed since recording (an edited
-template or idea) does not match: replaying it would pair old code with a new question.
+One turn is one call: the messages sent, the parameters, the reply (the completion with its usage and
+raw response), the model and provider identity, the idea, and its ``purpose``: ``generation`` (a
+one-pass sample), ``repair`` (a failed program, its status and traceback tail sent back) or
+``evolution`` (a FunSearch-style child or a best-of-N sample). :func:`record_turn` is the one writer:
+``harness.generate``, ``harness.repair`` and ``harness.evolve`` all append through it to the run's one
+cassette (``<run>/candidates/cassette.jsonl``; ``prunegen generate --out OUT`` writes ``OUT/cassette.jsonl``).
+
+Replay matches on the messages (their hash) and the sample index and, when given, the model; where one
+question was asked with several parameter sets (evolution may sample hotter), the recorded parameters
+equal to the asked ones win, else the latest. So a repair turn, whose messages hold the failed program and
+its traceback, replays exactly when the same failure recurs. A prompt that changed since recording (an
+edited template or idea, a different failure) does not match: replaying it would pair old code with a new
+question. Old cassettes (no ``purpose``; evolution in a separate ``evolution-cassette.jsonl``) read the
+same: give the replay provider both files.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 from ..prompting import prompt_hash
 from .base import Completion, GenerationError, GenerationParams, Messages
+
+CASSETTE = "cassette.jsonl"
+PURPOSES = ("generation", "repair", "evolution")
+_APPEND = threading.Lock()   # one line per turn, whole, whichever thread (or caller) writes it
+
+
+def turn_entry(*, purpose: str, identity: dict[str, Any], model: str, messages: Messages,
+               params: GenerationParams, sample_index: int, idea: str, completion: Completion) -> dict[str, Any]:
+    """One turn as the cassette holds it."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"turn purpose must be one of {', '.join(PURPOSES)}, not {purpose!r}")
+    return {"purpose": purpose, "provider": identity, "model": model, "prompt_hash": prompt_hash(messages),
+            "messages": messages, "params": params.key_fields(), "sample_index": sample_index, "idea": idea,
+            "completion": {**completion.to_dict(), "cached": False}}
+
+
+def cassette_line(*, identity: dict[str, Any], model: str, messages: Messages, params: GenerationParams,
+                  sample_index: int, idea: str, completion: Completion, purpose: str = "generation") -> str:
+    return json.dumps(turn_entry(purpose=purpose, identity=identity, model=model, messages=messages, params=params,
+                                 sample_index=sample_index, idea=idea, completion=completion), ensure_ascii=False)
+
+
+def record_turn(cassette: str | Path, *, purpose: str, provider, messages: Messages, params: GenerationParams,
+                sample_index: int, idea: str, completion: Completion, redact: Iterable[str] = ()) -> None:
+    """Append one turn to ``cassette``: the one way generation, repair and evolution record a call.
+
+    ``provider`` is what was asked (a ``CachedProvider`` is recorded as the provider behind it); ``redact``:
+    strings (API keys) that must never reach the file, should a reply or message echo one.
+    """
+    inner = getattr(provider, "inner", provider)
+    line = cassette_line(identity=inner.identity(), model=provider.model, messages=messages, params=params,
+                         sample_index=sample_index, idea=idea, completion=completion, purpose=purpose)
+    for secret in redact:
+        if secret:
+            line = line.replace(secret, "[redacted]")
+    path = Path(cassette)
+    with _APPEND:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
 
 
 class ReplayMiss(GenerationError):
     pass
 
 
-def cassette_line(*, identity: dict[str, Any], model: str, messages: Messages, params: GenerationParams,
-                  sample_index: int, idea: str, completion: Completion) -> str:
-    entry = {"provider": identity, "model": model, "prompt_hash": prompt_hash(messages), "messages": messages,
-             "params": params.key_fields(), "sample_index": sample_index, "idea": idea,
-             "completion": {**completion.to_dict(), "cached": False}}
-    return json.dumps(entry, ensure_ascii=False)
-
-
 class ReplayProvider:
     kind = "replay"
     max_concurrency = None
 
-    def __init__(self, cassette: str | Path, model: str | None = None):
-        self.path = Path(cassette)
-        if not self.path.is_file():
-            raise ValueError(f"replay cassette {self.path} does not exist")
+    def __init__(self, cassette: str | Path | Sequence[str | Path], model: str | None = None):
+        paths = [cassette] if isinstance(cassette, (str, Path)) else list(cassette)
+        if not paths:
+            raise ValueError("replay needs at least one cassette")
+        self.paths = [Path(p) for p in paths]
+        self.path = self.paths[0]
         self._entries: dict[tuple[str, int], list[dict]] = {}
         models, ideas = set(), set()
-        for n, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                e = json.loads(line)
-                key = (e["prompt_hash"], int(e["sample_index"]))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
-                raise ValueError(f"{self.path}:{n}: not a cassette entry ({err})") from None
-            if model is not None and e.get("model") != model:
-                continue
-            self._entries.setdefault(key, []).append(e)
-            models.add(e.get("model"))
-            ideas.add(e.get("idea"))
+        self.purposes: dict[str, int] = {}
+        for path in self.paths:
+            if not path.is_file():
+                raise ValueError(f"replay cassette {path} does not exist")
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    e = json.loads(line)
+                    key = (e["prompt_hash"], int(e["sample_index"]))
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+                    raise ValueError(f"{path}:{n}: not a cassette entry ({err})") from None
+                if model is not None and e.get("model") != model:
+                    continue
+                self._entries.setdefault(key, []).append(e)
+                models.add(e.get("model"))
+                ideas.add(e.get("idea"))
+                purpose = e.get("purpose", "generation or evolution (not recorded)")
+                self.purposes[purpose] = self.purposes.get(purpose, 0) + 1
+        where = ", ".join(map(str, self.paths))
         if model is None and len(models) > 1:
-            raise ValueError(f"cassette {self.path} holds several models ({', '.join(sorted(map(str, models)))}): pass --model")
+            raise ValueError(f"cassette {where} holds several models ({', '.join(sorted(map(str, models)))}): pass --model")
         if not self._entries:
-            raise ValueError(f"cassette {self.path} holds no entries" + (f" for model {model!r}" if model else ""))
+            raise ValueError(f"cassette {where} holds no entries" + (f" for model {model!r}" if model else ""))
         self.model = model or next(iter(models))
         self.ideas = sorted(map(str, ideas))
 
     def identity(self) -> dict[str, Any]:
-        return {"kind": self.kind, "cassette": self.path.name}
+        names = [p.name for p in self.paths]
+        return {"kind": self.kind, "cassette": names[0] if len(names) == 1 else names}
 
     def complete(self, messages: Messages, params: GenerationParams, sample_index: int = 0) -> Completion:
         h = prompt_hash(messages)
@@ -69,8 +121,12 @@ class ReplayProvider:
             same_prompt = sorted(s for (ph, s) in self._entries if ph == h)
             hint = (f"that prompt was recorded for samples {same_prompt} only" if same_prompt else
                     f"no recorded prompt matches (the cassette covers ideas {', '.join(self.ideas)}; "
-                    "a template or idea edited since recording changes the prompt)")
+                    "a template or idea edited since recording, or a repair's failure that did not recur, "
+                    "changes the prompt)")
             raise ReplayMiss(f"replay: no recorded response for sample {sample_index} of prompt {h[:12]} in "
-                             f"{self.path}: {hint}")
-        entry = found[-1]  # a sample recorded twice (a rerun after an error): the latest wins
+                             f"{', '.join(map(str, self.paths))}: {hint}")
+        # The question asked with these very parameters, else (parameters edited since) the recorded ones;
+        # a turn recorded twice (a rerun after an error): the latest wins.
+        same = [e for e in found if e.get("params") == params.key_fields()]
+        entry = (same or found)[-1]
         return Completion.from_dict({**entry["completion"], "cached": True})
