@@ -42,6 +42,10 @@ class Status(str, enum.Enum):
     SPARSITY_NOT_MET = "sparsity-not-met"
     NON_FINITE = "non-finite"
     TAMPERED = "tampered"
+    # scored, but worse than guessing: perplexity above the vocabulary size (the perplexity of a uniform
+    # guess over the model's outputs) while the dense model was below it. Set by the host's Scorer only
+    # (harness.scoring.is_collapsed); the row keeps its perplexity, but it is not a result.
+    COLLAPSED = "collapsed"
     # the method cannot apply to this model (e.g. prune-by-bias on a model without biases)
     NOT_APPLICABLE = "not-applicable"
     # a candidate that failed at one level is not re-run at the others unless asked

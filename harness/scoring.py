@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from dataclasses import asdict
 
@@ -36,6 +37,8 @@ class Scorer:
         # windows for the same config is not resumed as if it were this one.
         self.setup_digest = hashlib.sha256(json.dumps([asdict(calib), base.digest, DRAW]).encode()).hexdigest()[:12]
         self.lock = threading.Lock()  # one harness model: one scoring at a time
+        self.bound = uniform_bound(lm.model)
+        self._dense_ppl: float | None = None   # measured only when a score first crosses the bound
 
     def key(self, kind: str, method: str, sparsity: float, pattern: str) -> JobKey:
         return JobKey(kind, method, self.lm.info.spec, float(sparsity), pattern, self.setup_digest)
@@ -54,10 +57,21 @@ class Scorer:
                artefacts: dict | None = None, extra: dict | None = None,
                measured: tuple[float, float, str | None] | None = None, **ids) -> JobResult:
         """Write the job, scoring the model as it is now if ``status`` is ok and nothing was ``measured``
-        already; then restore the dense weights."""
+        already; then restore the dense weights. An ok job whose perplexity is worse than a uniform guess
+        is written ``collapsed`` (:func:`is_collapsed`), its perplexity kept and ``extra["collapsed"]``
+        saying by how much."""
         ppl = eval_s = cont = None
         if status is Status.OK:
             ppl, eval_s, cont = measured or self.measure()
+            if key.kind != "dense" and not (ppl is not None and ppl <= self.bound):
+                self.restore()
+                dense = self.dense_perplexity()
+                if is_collapsed(ppl, self.bound, dense):
+                    status = Status.COLLAPSED
+                    detail = (f"{detail}; collapsed: perplexity {ppl:.4g} is above {self.bound:,}, the vocabulary "
+                              f"size (a uniform guess's), where the dense model's is {dense:.4g}").lstrip("; ")
+                    extra = {**(extra or {}), "collapsed": {"perplexity": ppl, "bound": self.bound,
+                                                            "dense_perplexity": dense}}
         fp = fingerprint(self.lm, self.text, self.setup, self.windows, calibration)
         result = JobResult(key, str(status), detail, achieved_sparsity=achieved, perplexity=ppl,
                            prune_seconds=prune_seconds, eval_seconds=eval_s, peak_memory_bytes=peak_memory,
@@ -73,7 +87,37 @@ class Scorer:
         if self.store.has(key):
             return None
         self.restore()
-        return self.record(key, Status.OK, "dense model", prune_seconds=0.0, achieved=_overall(self.lm.model))
+        result = self.record(key, Status.OK, "dense model", prune_seconds=0.0, achieved=_overall(self.lm.model))
+        self._dense_ppl = result.perplexity
+        return result
+
+    def dense_perplexity(self) -> float:
+        """The dense model's perplexity on these windows, measured once; the model must be dense now."""
+        if self._dense_ppl is None:
+            self._dense_ppl = perplexity(self.lm.model, self.windows, batch_size=self.setup.batch_size,
+                                         device=self.lm.info.device, compile=self.setup.compile).perplexity
+        return self._dense_ppl
+
+
+def uniform_bound(model: torch.nn.Module) -> int:
+    """The perplexity of a uniform guess over the model's outputs: the width of its logits (its vocabulary)."""
+    head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    weight = getattr(head, "weight", None)
+    return int(weight.shape[0]) if weight is not None else int(model.config.vocab_size)
+
+
+def is_collapsed(ppl: float | None, bound: float, dense_ppl: float | None) -> bool:
+    """Whether a scored model is collapsed rather than a result (``Status.COLLAPSED``).
+
+    Collapsed: its perplexity is above ``bound`` (the vocabulary size: a uniform guess over the outputs
+    scores exactly that) or not finite, while the dense model's was clearly below it, by at least one bit
+    a token (``dense_ppl <= bound / 2``). A dense model within a bit of a uniform guess (a random test
+    model, whose pruned copies wander either side of the bound by chance) has nothing to collapse from,
+    so nothing is judged against it. No perplexity (nothing scored) is never collapsed.
+    """
+    if ppl is None or (math.isfinite(ppl) and ppl <= bound):
+        return False
+    return dense_ppl is not None and math.isfinite(dense_ppl) and dense_ppl <= bound / 2
 
 
 def _overall(model: torch.nn.Module) -> float:

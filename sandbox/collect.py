@@ -34,8 +34,9 @@ from .job import ExecOutcome, LevelResult, SandboxJob
 
 STATUS_FILE_CAP = 64 << 10
 # Failures a runner may report; believed as reported. Anything else unrecognised is output-invalid.
+# ``collapsed`` is the host's judgement of a score, never a runner's to claim.
 _BELIEVED_FAILURES = {s.value for s in Status} - {Status.OK.value, Status.NO_CODE.value,
-                                                  Status.GENERATION_ERROR.value}
+                                                  Status.GENERATION_ERROR.value, Status.COLLAPSED.value}
 
 
 def _read_status(path: Path) -> dict | None:
