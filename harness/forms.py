@@ -29,6 +29,11 @@ class Form:
     user: str          # user-message template
     repair: str        # the repair turn's template
     suffix: str        # appended to the generator's name ("+score") and folder slug ("-score")
+    # The reference method that is this form's prompt example run as it is shown (a program that does the
+    # same is that example in effect, not an invention), and the baselines its programs are compared with
+    # besides the human methods: what the form gives for free (the score form's per-row selection).
+    example: str = ""
+    baselines: tuple[str, ...] = ()
 
     def generator_name(self, provider: str, model: str) -> str:
         return f"{provider}:{model}{self.suffix and '+' + self.suffix}"
@@ -41,11 +46,22 @@ class Form:
         return code if self.name == "program" else code.rstrip() + "\n" + skeleton()
 
 
-FORMS = {"program": Form("program", "prune", "system", "user", "repair", ""),
-         "score": Form("score", "score", "score_system", "score", "score_repair", "score")}
+FORMS = {"program": Form("program", "prune", "system", "user", "repair", "",
+                          example="interface-example", baselines=("magnitude",)),
+         "score": Form("score", "score", "score_system", "score", "score_repair", "score",
+                       example="score-example", baselines=("magnitude-row", "score-wanda"))}
 
 # The score form's example (prompts/score_system.j2 shows it): the model's code of a copy.
 SCORE_EXAMPLE = "import torch\n\n\ndef score(weight, act_norm, grad):\n    return weight.abs()\n"
+# The skeleton's own Wanda: the |W| * ||X||_2 its act_norm makes a one-liner (reference method score-wanda).
+SCORE_WANDA = "import torch\n\n\ndef score(weight, act_norm, grad):\n    return weight.abs() * act_norm[None, :]\n"
+
+
+def form_references(generators) -> list[str]:
+    """The reference methods the programs of ``generators`` (stored generator names) are judged by: each
+    present form's prompt example and baselines, in form order, once each."""
+    forms = {form_of_generator(g).name for g in generators}
+    return list(dict.fromkeys(m for f in FORM_NAMES if f in forms for m in (FORMS[f].example, *FORMS[f].baselines)))
 
 
 @cache

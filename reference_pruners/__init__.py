@@ -28,11 +28,22 @@ METHODS: dict[str, tuple[str, str]] = {
     "-weights": ("neg_magnitude.py", "Table 2: prune by -weights (largest |W| first)"),
     "bias": ("bias.py", "Table 3: prune by |bias| of the output neuron"),
     "-bias": ("neg_bias.py", "Table 3: prune by -|bias|"),
+    # The prompts' own examples and the score skeleton's baseline, run by the pipeline beside machine-written
+    # programs of their form (harness.forms.form_references): a program is judged by what it returns, and
+    # a program that returns what its prompt showed it invented nothing.
+    "interface-example": ("interface_example.py", "the interface document's magnitude example, as every prompt shows it"),
+    "score-example": ("score_example.py", "the score form's example |W| in the fixed skeleton (per-row |W|)"),
+    "score-wanda": ("score_wanda.py", "|W| * act_norm in the fixed score skeleton (the skeleton's Wanda)"),
 }
 
 # Methods that need calibration forward (or backward) passes.
 USES_CALIBRATION = {"wanda", "sparsegpt", "movement", "movement-0shot", "taylor", "wanda-authors",
-                    "sparsegpt-authors"}
+                    "sparsegpt-authors", "score-example", "score-wanda"}
+
+# Methods that are the score form's skeleton (prompts/score_skeleton.py): they keep int(round(in * s))
+# weights' worth of zeros per row, as every score-form program does, so on narrow rows a level can fall
+# short of the target by up to half a weight per row (the trusted check judges them as it judges those programs).
+SKELETON = {"score-example", "score-wanda"}
 
 # How the trusted check reads the level of a method whose rounding falls short of it by design
 # (harness.sparsity.meets_target). Everything else must reach the level overall.

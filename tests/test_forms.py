@@ -143,3 +143,15 @@ methods = []
     t4 = (run_dir / "report" / "table4.csv").read_text()
     copy_rows = [line for line in t4.splitlines() if "l1-norm" in line]
     assert copy_rows and ",yes," in copy_rows[0]   # the example handed back is named a copy
+
+
+def test_each_form_names_its_prompt_example_and_baselines_as_reference_methods():
+    from harness.forms import form_references
+    from reference_pruners import METHODS
+
+    assert form_references(["local:coder"]) == ["interface-example", "magnitude"]
+    assert form_references(["local:coder+score"]) == ["score-example", "magnitude-row", "score-wanda"]
+    both = form_references(["local:coder+score", "local:coder", "local:other"])
+    assert both == ["interface-example", "magnitude", "score-example", "magnitude-row", "score-wanda"]
+    assert form_references([]) == []
+    assert set(both) <= set(METHODS)

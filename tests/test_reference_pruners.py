@@ -9,7 +9,7 @@ from transformers import LlamaConfig, LlamaForCausalLM
 from harness.interface import NotApplicable, call_prune, load_candidate
 from harness.masks import select_mask
 from harness.sparsity import measure, meets_target, nm_violations, prunable_layers
-from reference_pruners import METHODS, USES_CALIBRATION, method_path, sparsity_rule
+from reference_pruners import METHODS, SKELETON, USES_CALIBRATION, method_path, sparsity_rule
 from reference_pruners.blockwise import capture_block_inputs, run_block
 from reference_pruners.sparsegpt import accumulate_hessian, sparsify_weight
 from reference_pruners.wanda import accumulate_sq_norm, wanda_score
@@ -42,7 +42,7 @@ def prune_with(method, model, sparsity, calib, pattern="unstructured"):
 APPLICABLE = [m for m in METHODS if m not in ("bias", "-bias")]
 
 
-@pytest.mark.parametrize("method", APPLICABLE)
+@pytest.mark.parametrize("method", [m for m in APPLICABLE if m not in SKELETON])
 @pytest.mark.parametrize("level", LEVELS)
 def test_every_method_reaches_every_level(method, level, calib):
     model = tiny_llama()
@@ -178,7 +178,41 @@ def test_sparsegpt_stacked_layers_equal_separate():
 def test_calibration_users_are_declared():
     assert USES_CALIBRATION <= set(METHODS)
     assert {"wanda", "sparsegpt", "movement", "movement-0shot", "taylor", "wanda-authors",
-            "sparsegpt-authors"} == USES_CALIBRATION
+            "sparsegpt-authors", "score-example", "score-wanda"} == USES_CALIBRATION
+
+
+@pytest.mark.parametrize("method", sorted(SKELETON))
+@pytest.mark.parametrize("level", [0.25, 0.5, 0.75])   # levels where in_features * level is a whole number
+def test_skeleton_methods_prune_round_in_times_level_per_row(method, level, calib):
+    weights = prune_with(method, tiny_llama(), level, calib)
+    for name, w in weights.items():
+        assert ((w == 0).sum(dim=1) == round(w.shape[1] * level)).all(), name
+
+
+def test_prompt_examples_are_the_prompts_code_byte_for_byte():
+    """The reference methods that stand for what a prompt shows are that code, after their own docstring."""
+    from harness.forms import FORMS, SCORE_EXAMPLE, SCORE_WANDA
+    from harness.program_identity import normalised_ast_hash
+    from harness.prompting import seed_path
+
+    for method, code in (("interface-example", seed_path("magnitude").read_text(encoding="utf-8")),
+                         ("score-example", FORMS["score"].assemble(SCORE_EXAMPLE)),
+                         ("score-wanda", FORMS["score"].assemble(SCORE_WANDA))):
+        text = method_path(method).read_text(encoding="utf-8")
+        assert text.endswith(code) and normalised_ast_hash(text) == normalised_ast_hash(code), method
+
+
+def test_the_example_references_are_the_methods_they_stand_for(calib):
+    """interface-example prunes what per-layer |W| would; score-example what per-row |W| would; score-wanda's
+    act_norm changes which weights go."""
+    w = prune_with("interface-example", tiny_llama(), 0.5, calib)
+    m = prune_with("magnitude", tiny_llama(), 0.5, calib)
+    assert all(torch.equal(w[n] == 0, m[n] == 0) for n in w)
+    sw = prune_with("score-wanda", tiny_llama(), 0.5, calib)
+    ex = prune_with("score-example", tiny_llama(), 0.5, calib)
+    mr = prune_with("magnitude-row", tiny_llama(), 0.5, calib)
+    assert all(torch.equal(ex[n] == 0, mr[n] == 0) for n in ex)          # per-row |W|, as the issue says
+    assert any(not torch.equal(sw[n] == 0, ex[n] == 0) for n in sw)     # act_norm changes what is pruned
 
 
 def test_authors_rounding_variants(calib):
