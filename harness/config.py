@@ -279,14 +279,25 @@ def parse_override(text: str) -> tuple[list[str], object]:
 
 
 def apply_overrides(table: dict, overrides: list[str]) -> dict:
-    """The config table with each ``--set section.key=value`` applied (checked like the file's own keys)."""
+    """The config table with each ``--set section.key=value`` applied (checked like the file's own keys).
+
+    A number picks one table of an array of tables: ``generation.generators.0.provider=replay``."""
     for text in overrides:
         parts, value = parse_override(text)
         node = table
         for part in parts[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ConfigError(f"--set {text!r}: {part} is not one of the {len(node)} tables' index "
+                                      f"(0..{len(node) - 1})")
+                node = node[int(part)]
+            else:
+                node = node.setdefault(part, {})
+            if not isinstance(node, (dict, list)):
                 raise ConfigError(f"--set {text!r}: {part} is not a section")
+        if isinstance(node, list):
+            raise ConfigError(f"--set {text!r}: {parts[-2]} is an array of tables: name one by its index, "
+                              f"e.g. {'.'.join(parts[:-1])}.0.{parts[-1]}=...")
         node[parts[-1]] = value
     return table
 

@@ -105,3 +105,19 @@ def test_set_overrides_any_key_as_toml_or_plain_text(tmp_path):
         load_config(cfg_path, ["run.workers=0"])
     with pytest.raises(ConfigError, match="unknown"):
         load_config(cfg_path, ["run.wrokers=2"])
+
+
+def test_set_names_one_generator_of_the_array_by_its_index(tmp_path):
+    """What replaying a published config takes: ``--set generation.generators.0.provider=replay``."""
+    from harness.config import load_config
+
+    cfg = load_config(REPO / "configs" / "qwen-coder-0.5b.toml", [
+        "generation.generators.0.provider=replay",
+        "generation.generators.0.cassette=reports/qwen-coder-0.5b/cassette.jsonl"])
+    (g,) = cfg.generation.generators
+    assert (g.provider, g.model, g.cassette, g.temperature) == ("replay", "qwen2.5-coder-0.5b",
+                                                                "reports/qwen-coder-0.5b/cassette.jsonl", 0.8)
+    with pytest.raises(ConfigError, match=r"1 is not one of the 1 tables' index \(0..0\)"):
+        load_config(REPO / "configs" / "qwen-coder-0.5b.toml", ["generation.generators.1.provider=replay"])
+    with pytest.raises(ConfigError, match=r"name one by its index, e.g. generation.generators.0.provider"):
+        load_config(REPO / "configs" / "qwen-coder-0.5b.toml", ["generation.generators.provider=replay"])
