@@ -86,6 +86,8 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], referenc
     """The sweeps still to run: everything configured minus what the store already holds."""
     from reference_pruners import USES_CALIBRATION, hyperparameters, method_path, sparsity_rule
 
+    from .forms import form_references
+
     def todo(kind, method, pattern, levels):
         return tuple(s for s in levels if not scorer.store.has(scorer.key(kind, method, s, pattern)))
 
@@ -93,14 +95,19 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], referenc
         return levels if pattern == "unstructured" else (cfg.sparsity.nm_level,)
 
     sweeps = []
+    cand_levels = cfg.sparsity.candidate_levels or cfg.sparsity.levels
+    # Beside machine-written programs, at their levels: their prompt's example (a program that returns what
+    # the example returns is that example in effect) and their form's own baselines (forms.form_references).
+    methods = [(m, cfg.sparsity.levels) for m in cfg.references.methods] + [
+        (m, cand_levels) for m in form_references({c["generator"] for c in candidates if c["status"] == Status.OK.value})
+        if m not in cfg.references.methods]
     for pattern in cfg.sparsity.patterns:
-        for method in cfg.references.methods if references else ():
-            levels = todo("reference", method, pattern, levels_for(pattern, cfg.sparsity.levels))
+        for method, method_levels in methods if references else ():
+            levels = todo("reference", method, pattern, levels_for(pattern, method_levels))
             if levels:
                 sweeps.append(Sweep("reference", method, method_path(method), pattern, levels,
                                     method in USES_CALIBRATION, {}, _hyper(hyperparameters(method)),
                                     sparsity_rule(method)))
-        cand_levels = cfg.sparsity.candidate_levels or cfg.sparsity.levels
         for c in candidates:
             if c["status"] != Status.OK.value or not c["path"]:
                 continue
