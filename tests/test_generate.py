@@ -92,6 +92,13 @@ def test_one_cassette_takes_every_turn_and_replay_keys_on_the_messages_and_param
     assert replay.complete(ask, hot, 0).text == "hot"         # each answered as it was asked
     assert replay.complete(ask, GenerationParams(temperature=0.5), 0).text == "hot"   # edited params: the latest
     assert replay.complete(fix, cold, 0).text == "fixed" and replay.complete(fix, cold, 0).cached
+    # A failure that recurs with another object address in its message is the same failure.
+    crash = ask + [{"role": "assistant", "content": "x"},
+                   {"role": "user", "content": "TypeError: <function f at 0x7f3a2c1b9e40> is not a tensor"}]
+    record_turn(cassette, purpose="repair", provider=FakeProvider(), messages=crash, params=cold, sample_index=0,
+                idea="random", completion=Completion(text="fixed again", model="m"))
+    recurred = crash[:2] + [{"role": "user", "content": "TypeError: <function f at 0x7f00aa11bb22> is not a tensor"}]
+    assert ReplayProvider(cassette).complete(recurred, cold, 0).text == "fixed again"
     with pytest.raises(ReplayMiss, match="a repair's failure that did not recur"):
         replay.complete(ask[:1] + [{"role": "assistant", "content": "x"}, {"role": "user", "content": "other"}],
                         cold, 0)

@@ -18,7 +18,9 @@ same: give the replay provider both files.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import threading
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -29,6 +31,15 @@ from .base import Completion, GenerationError, GenerationParams, Messages
 CASSETTE = "cassette.jsonl"
 PURPOSES = ("generation", "repair", "evolution")
 _APPEND = threading.Lock()   # one line per turn, whole, whichever thread (or caller) writes it
+# What differs between two runs of one failing program without being part of the failure: object addresses in
+# a repr ("<function f at 0x7f3a...>"). A question that differs from a recorded one only there is the same one.
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
+
+
+def loose_hash(messages: Messages) -> str:
+    """The messages' hash with object addresses blanked: replay's second chance for a recurring failure."""
+    text = json.dumps(messages, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(_ADDRESS.sub("0x?", text).encode("utf-8")).hexdigest()
 
 
 def turn_entry(*, purpose: str, identity: dict[str, Any], model: str, messages: Messages,
@@ -82,6 +93,7 @@ class ReplayProvider:
         self.paths = [Path(p) for p in paths]
         self.path = self.paths[0]
         self._entries: dict[tuple[str, int], list[dict]] = {}
+        self._loose: dict[tuple[str, int], list[dict]] = {}
         models, ideas = set(), set()
         self.purposes: dict[str, int] = {}
         for path in self.paths:
@@ -98,6 +110,8 @@ class ReplayProvider:
                 if model is not None and e.get("model") != model:
                     continue
                 self._entries.setdefault(key, []).append(e)
+                if isinstance(e.get("messages"), list):
+                    self._loose.setdefault((loose_hash(e["messages"]), key[1]), []).append(e)
                 models.add(e.get("model"))
                 ideas.add(e.get("idea"))
                 purpose = e.get("purpose", "generation or evolution (not recorded)")
@@ -116,7 +130,7 @@ class ReplayProvider:
 
     def complete(self, messages: Messages, params: GenerationParams, sample_index: int = 0) -> Completion:
         h = prompt_hash(messages)
-        found = self._entries.get((h, sample_index))
+        found = self._entries.get((h, sample_index)) or self._loose.get((loose_hash(messages), sample_index))
         if not found:
             same_prompt = sorted(s for (ph, s) in self._entries if ph == h)
             hint = (f"that prompt was recorded for samples {same_prompt} only" if same_prompt else
