@@ -12,6 +12,7 @@ import logging
 import queue
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -20,6 +21,7 @@ from sandbox import stopping
 from .config import ExperimentConfig
 from .data import calibration as load_calibration
 from .generate import generator_name, make_generator
+from .generator_check import check_generators, generation_failures, record_outcomes
 from .interface import Status
 from .models import load_model
 from .numbers import fmt_ppl
@@ -28,6 +30,16 @@ from .store import CandidateRecord, ResultsStore
 from .sweep import Sweep, run_sweep, sandbox_limits
 
 log = logging.getLogger("prunegen.run")
+
+GENERATION_NOTE = "run:generation"   # the store note that says the machine side of a run came out empty
+
+
+class GenerationFailed(RuntimeError):
+    """The run finished, but its generation produced no program, or a generator failed every call."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
 
 
 def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, generators: dict, catalogue,
@@ -192,12 +204,23 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
         echo(msg)
 
     say(f"run {cfg.run.name}: {run_dir} (log {log_path})")
-    from .prompting import load_ideas
+    from .prompting import load_ideas, select_ideas
 
     catalogue = load_ideas(cfg.generation.ideas_file)
     generators = {generator_name(g): make_generator(g, run_dir) for g in cfg.generation.generators}
+    asks = bool(select_ideas(",".join(cfg.generation.ideas), catalogue)) and bool(generators)
     with ResultsStore(run_dir / "results.sqlite") as store:
+        if asks:   # a real reply from each generator before the first idea, or a fallback, or a stop
+            configs = {generator_name(g): g for g in cfg.generation.generators}
+            record_outcomes(store, check_generators(
+                generators, configs, lambda g: make_generator(replace(g, engine="transformers"), run_dir), say))
         candidates = generate_candidates(cfg, run_dir, store, generators, catalogue, say)
+        failures = generation_failures(candidates, list(generators)) if asks else []
+        store.forget_note(GENERATION_NOTE)
+        if failures:
+            store.put_note(GENERATION_NOTE, " ".join(failures))
+            for f in failures:
+                say(f)
         for index, spec in enumerate(cfg.model.specs):
             lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
             cal = cfg.calibration
@@ -226,6 +249,8 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
             del lm, scorer
     if report is not None:
         say(f"report: {report(run_dir, cfg.run.name)}")
+    if failures:   # the references were scored and the report says it at its top; the run still failed
+        raise GenerationFailed(failures)
     return run_dir
 
 

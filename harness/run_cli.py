@@ -7,10 +7,12 @@ import the renderer, and a run without a report (``--no-report``) does not load 
 from __future__ import annotations
 
 import shutil
+import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .pipeline import RETRYABLE, parse_retry, run
+from .generator_check import GeneratorUnavailable
+from .pipeline import RETRYABLE, GenerationFailed, parse_retry, run
 from .store import ResultsStore
 
 
@@ -47,7 +49,11 @@ def cmd_run(args) -> int:
         overrides.write_text("".join(f"{o}\n" for o in args.set), encoding="utf-8")
     elif overrides.exists():
         overrides.unlink()
-    run(cfg, report=None if args.no_report else write_report)
+    try:
+        run(cfg, report=None if args.no_report else write_report)
+    except (GeneratorUnavailable, GenerationFailed) as e:
+        print(f"prunegen run: {e}", file=sys.stderr)
+        return 3
     return 0
 
 

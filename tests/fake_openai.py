@@ -7,6 +7,8 @@ Each request pops the next behaviour from a script (then repeats the last one):
   ("malformed",)            200 with a body that is not JSON
   ("echo-auth", code)       an error whose message repeats the Authorization header
 Every request is recorded (path, headers, parsed body, time) so tests can assert what was sent.
+``GET .../models`` answers a one-model list, as vLLM and llama.cpp's server do (no script step used;
+recorded in ``gets``, not ``requests``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class FakeOpenAI:
     def __init__(self):
         self.script: list[tuple] = [("ok", "```python\ndef prune(model, sparsity, calib, **kw):\n    pass\n```")]
-        self.requests: list[dict] = []
+        self.requests: list[dict] = []   # the POSTs (completions), in order
+        self.gets: list[str] = []        # the paths of GETs (the preflight's models request)
         self._lock = threading.Lock()
         fake = self
 
@@ -38,6 +41,17 @@ class FakeOpenAI:
                                           "t": time.monotonic()})
                     step = fake.script.pop(0) if len(fake.script) > 1 else fake.script[0]
                 fake._answer(self, step, body)
+
+            def do_GET(self):
+                # What a real OpenAI-compatible server answers at /v1/models (prunegen's preflight asks it).
+                with fake._lock:
+                    fake.gets.append(self.path)
+                if self.path.rstrip("/").endswith("/models"):
+                    models = {"object": "list", "data": [{"id": "test-model", "object": "model", "created": 0,
+                                                          "owned_by": "test"}]}
+                    fake._send(self, 200, json.dumps(models).encode())
+                else:
+                    fake._send(self, 404, json.dumps({"error": {"message": "no route", "type": "test"}}).encode())
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

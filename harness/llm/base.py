@@ -69,6 +69,12 @@ class Completion:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
+# A real completion of a few tokens: what preflight asks a local engine before the first idea
+# (a llama.cpp build that faults in its matmul kernels still answers /v1/models).
+PROBE_MESSAGES: Messages = [{"role": "user", "content": "Reply with the single word: ok"}]
+PROBE_PARAMS = GenerationParams(temperature=0.0, max_tokens=4, seed=0, timeout=120.0)
+
+
 class GenerationError(Exception):
     """A call failed for good (not retryable, or out of retries). The message never holds an API key."""
 

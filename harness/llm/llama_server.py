@@ -220,6 +220,11 @@ class LlamaCppProvider:
         return Completion(text=c.text, model=self.model, usage=c.usage, latency_s=c.latency_s, cost_usd=0.0,
                           finish_reason=c.finish_reason, raw=raw, attempts=attempt)
 
+    def probe(self) -> None:
+        """Start the server and have it write a few tokens; raises GenerationError if it cannot."""
+        from .base import PROBE_MESSAGES, PROBE_PARAMS
+        self.complete(PROBE_MESSAGES, PROBE_PARAMS)
+
     def _complete_plain(self, client, prompt: str, params: GenerationParams, sample_index: int) -> Completion:
         t0 = time.perf_counter()
         body: dict[str, Any] = {"model": self.model, "prompt": prompt, "max_tokens": params.max_tokens,

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 
 from ..models import DEFAULT_MODEL, load_model
-from .base import Completion, GenerationParams, Messages, Usage
+from .base import Completion, GenerationError, GenerationParams, Messages, Usage
 
 
 def render_prompt(tokenizer, messages: Messages) -> tuple[str, str]:
@@ -57,6 +57,16 @@ class LocalProvider:
         if self._loaded is None:  # loading costs seconds: only when the first call needs it
             self._loaded = load_model(self.model, dtype=self.dtype, device=self.device)
         return self._loaded
+
+    def probe(self) -> None:
+        """Load the model and have it write a few tokens; raises GenerationError if it cannot."""
+        from .base import PROBE_MESSAGES, PROBE_PARAMS
+        try:
+            self.complete(PROBE_MESSAGES, PROBE_PARAMS)
+        except GenerationError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a model that cannot load or run cannot generate
+            raise GenerationError(f"transformers engine for {self.model}: {type(e).__name__}: {e}") from None
 
     def complete(self, messages: Messages, params: GenerationParams, sample_index: int = 0) -> Completion:
         with self._lock:

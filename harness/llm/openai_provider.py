@@ -83,6 +83,21 @@ class OpenAIProvider:
     def identity(self) -> dict[str, Any]:
         return {"kind": self.kind, "api": self.api, "base_url": self.base_url}
 
+    def probe(self, timeout: float = 10.0) -> None:
+        """Reach the server once, in seconds, before any real call: list its models (free, no tokens).
+
+        Raises GenerationError when nothing answers, the key is refused or the request times out. A
+        server that answers but has no ``/models`` route (404) is reachable, which is all this asks.
+        """
+        try:
+            self._client.models.list(timeout=timeout)
+        except openai.NotFoundError:
+            return
+        except Exception as e:  # noqa: BLE001 - any other failure means the generator cannot be asked
+            where = self.base_url or "the OpenAI API"
+            raise GenerationError(f"{where} did not answer a models request within {timeout:.0f} s: "
+                                  f"{type(e).__name__}: {_short(str(e))}") from None
+
     # -- request bodies -------------------------------------------------------------------------
     def chat_request(self, messages: Messages, params: GenerationParams, sample_index: int) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.model, "messages": messages}

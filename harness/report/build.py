@@ -43,6 +43,7 @@ def render(store_or_path, out_dir, *, title: str | None = None, model: str | Non
     store, owned, _ = open_store(store_or_path)
     try:
         d = Data(store.rows(), store.candidates(), model, store.evolution())
+        warnings = list(store.notes().values())
     finally:
         if owned:
             store.close()
@@ -61,9 +62,9 @@ def render(store_or_path, out_dir, *, title: str | None = None, model: str | Non
         t.frame.to_csv(p, index=False)
         files.append(p)
     md = out / "report.md"
-    md.write_text(to_markdown(title, tables, figures, generated), encoding="utf-8")
+    md.write_text(to_markdown(title, tables, figures, generated, warnings), encoding="utf-8")
     page = out / "report.html"
-    page.write_text(to_html(title, tables, figures, generated), encoding="utf-8")
+    page.write_text(to_html(title, tables, figures, generated, warnings), encoding="utf-8")
     files = [md, page, *files, *(f.path for f in figures)]
     return Report(out, tables, figures, files)
 

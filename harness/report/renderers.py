@@ -54,11 +54,15 @@ def _environment() -> jinja2.Environment:
 _ENV = _environment()
 
 
-def to_markdown(title: str, tables: list[Table], figures: list[Figure], generated: str) -> str:
-    return _ENV.get_template("report.md.j2").render(title=title, tables=tables, figures=figures, generated=generated)
+def to_markdown(title: str, tables: list[Table], figures: list[Figure], generated: str,
+                warnings: list[str] = ()) -> str:
+    """``warnings``: what the run says about itself (the store's notes), printed before any table."""
+    return _ENV.get_template("report.md.j2").render(title=title, tables=tables, figures=figures, generated=generated,
+                                                    warnings=list(warnings))
 
 
-def to_html(title: str, tables: list[Table], figures: list[Figure], generated: str) -> str:
+def to_html(title: str, tables: list[Table], figures: list[Figure], generated: str,
+            warnings: list[str] = ()) -> str:
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return _ENV.get_template("report.html.j2").render(title=title, tables=tables, figures=figures,
-                                                      generated=generated, css=css)
+                                                      generated=generated, css=css, warnings=list(warnings))
