@@ -42,7 +42,7 @@ class HostLayout:
     code: tuple[tuple[str, str], ...]      # (host package dir, container path) for harness, sandbox, reference_pruners
 
     def parents(self) -> list[str]:
-        """Every directory above a mount point; the image creates them with mode 755."""
+        """Every directory above a mount point; the image creates them traversable (:func:`dir_mode`)."""
         out = set()
         for m in self.mounts + tuple(c for _, c in self.code) + (IN_DIR, OUT_DIR, WEIGHTS_DIR):
             p = Path(m).parent
@@ -79,6 +79,14 @@ def host_layout() -> HostLayout:
     return HostLayout(python, tuple(sorted(mounts)), tuple(symlinks), code)
 
 
+def dir_mode(path: str) -> int:
+    """The mode of a directory the image creates: 755 (root's, traversable, not writable by the sandbox
+    user), except ``/tmp``, the sandbox user's scratch, 1777 as on every Unix (and as the tmpfs the
+    container mounts there). ``/tmp`` is also a mount's parent when the checkout, and so its venv, lies
+    under it: it keeps 1777, which the non-root user can traverse as well as 755."""
+    return 0o1777 if path == "/tmp" else 0o755
+
+
 def image_tag(layout: HostLayout) -> str:
     return f"{IMAGE_REPO}:{layout.digest()}"
 
@@ -103,7 +111,7 @@ def build_context(layout: HostLayout) -> bytes:
         dirs = {"/etc", "/tmp", "/job", IN_DIR, OUT_DIR, WEIGHTS_DIR, CODE_ROOT, *layout.parents(), *layout.mounts,
                 *(c for _, c in layout.code)}
         for d in sorted(dirs):
-            add_dir(d, 0o1777 if d == "/tmp" else 0o755)
+            add_dir(d, dir_mode(d))
         for path, target in layout.symlinks:
             info = tarfile.TarInfo(f"rootfs{path}")
             info.type, info.linkname = tarfile.SYMTYPE, target

@@ -66,17 +66,35 @@ def test_parse_bytes():
         parse_bytes("lots")
 
 
-def test_image_context_has_nonroot_user_and_755_parents():
+def _context_members(layout) -> tuple[dict, "tarfile.TarFile"]:
     import io
     import tarfile
-    layout = host_layout()
     tar = tarfile.open(fileobj=io.BytesIO(build_context(layout)))
+    return {m.name: m for m in tar.getmembers()}, tar
+
+
+def test_image_context_has_nonroot_user_and_traversable_parents():
+    """Every parent of a mount is 755, so the non-root user reaches the host's Python through a parent
+    such as /root (700 on the host); /tmp stays 1777 (issue 20 item 13: a checkout under /tmp)."""
+    layout = host_layout()
+    members, tar = _context_members(layout)
     passwd = tar.extractfile("rootfs/etc/passwd").read().decode()
     assert f"sandbox:x:{SANDBOX_UID}:" in passwd
-    members = {m.name: m for m in tar.getmembers()}
+    assert members["rootfs/tmp"].mode == 0o1777
     for parent in layout.parents():
-        assert members[f"rootfs{parent}"].mode == 0o755, parent
+        assert members[f"rootfs{parent}"].mode == (0o1777 if parent == "/tmp" else 0o755), parent
     assert "FROM scratch" in tar.extractfile("Dockerfile").read().decode()
+
+
+def test_image_context_for_a_checkout_under_tmp_and_under_root():
+    """Wherever a user clones: a venv under /tmp (parents /tmp, /tmp/x) or under /root (700 on hosts)."""
+    from sandbox.image import HostLayout
+    layout = HostLayout("/tmp/x/.venv/bin/python", ("/root/y/.venv", "/tmp/x/.venv", "/usr"), (),
+                        (("/tmp/x/harness", "/opt/prunegen/harness"),))
+    assert {"/tmp", "/tmp/x", "/root", "/root/y"} <= set(layout.parents())
+    members, _ = _context_members(layout)
+    modes = {p: members[f"rootfs{p}"].mode for p in ("/tmp", "/tmp/x", "/root", "/root/y", "/tmp/x/.venv")}
+    assert modes == {"/tmp": 0o1777, "/tmp/x": 0o755, "/root": 0o755, "/root/y": 0o755, "/tmp/x/.venv": 0o755}
 
 
 def test_docker_unavailable_says_how_to_start(monkeypatch):
