@@ -6,6 +6,7 @@ evaluation source is the windows right after the reported ones (eval.max_windows
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -359,15 +360,19 @@ def test_report_has_the_evolution_section_without_blank_cells(evolved):
     assert len(t4) == 1
 
 
-def test_replay_reproduces_the_evolution_from_its_cassettes(evolved, tmp_path):
-    """Replay works for evolution too: the prompts carry rounded scores, which a rerun reproduces."""
+def test_replay_reproduces_the_evolution_from_the_runs_one_cassette(evolved, tmp_path):
+    """Replay works for evolution too, from the run's one cassette: the prompts carry rounded scores, which a
+    rerun reproduces."""
     from harness.config import load_config
     from harness.pipeline import run
 
     first = evolved["run_dir"]
-    cassette = tmp_path / "all.jsonl"
-    cassette.write_text((first / "candidates" / "cassette.jsonl").read_text()
-                        + (first / "evolution" / "cassette.jsonl").read_text())
+    cassette = first / "candidates" / "cassette.jsonl"
+    turns = {(t["purpose"], t["prompt_hash"], t["sample_index"])
+             for t in map(json.loads, cassette.read_text().splitlines())}   # a rerun's cache hits may repeat one
+    purposes = [purpose for purpose, _, _ in turns]
+    assert purposes.count("generation") == 1 and purposes.count("evolution") == 9   # 4 children + 5 best-of-N
+    assert not (first / "evolution" / "cassette.jsonl").exists()
     generator = f"""[[generation.generators]]
 provider = "replay"
 model = "fake-model"
