@@ -282,7 +282,7 @@ def test_programs_that_are_the_interface_example_again_are_marked(report):
     assert t4[("Dynamic Pruning with Reinforcement Learning", CLAUDE)]["Example copy"] == "no"   # one edit: original
     assert t4[("Gradient Sensitive Pruning", O1)]["Example copy"] == "no"                     # no file at all
     assert any("1 of 9 one-pass programs are" in n for n in next(t for t in report.tables if t.key == "table4").notes)
-    assert any("(the interface's magnitude example again" in n and "l1-norm-pruning/o1" in n
+    assert any("(not original: copy of interface-example)" in n and "l1-norm-pruning/o1" in n
                for n in next(t for t in report.tables if t.key == "table5").notes)
 
 
@@ -442,11 +442,11 @@ def test_a_program_with_a_copys_exact_numbers_is_the_example_in_effect(tmp_path)
                 put(s, "candidate", c, lvl, Status.OK, ppl, idea=idea, generator=gen, sample=0)
     rep = render(path, tmp_path / "out")
     t4 = {r["Core Idea"]: r["Example copy"] for r in csv(rep, "table4").to_dict("records")}
-    assert t4 == {"copy": "yes", "near": "in effect", "own": "no"}   # "own" matches at 0.7 only: original
+    assert t4 == {"copy": "yes", "near": "in effect: interface-example", "own": "no"}   # "own" matches at 0.7 only
     t5b = csv(rep, "table5b").set_index("Pruned Level")
     assert "own" in t5b.loc["0.50", "Closest original program"]
     assert t5b.loc["0.50", "Closest original program: x wanda"] == f"{400 / 35:.3f}"
-    assert any("near/coder/sample-0 (the interface's magnitude example in effect" in n
+    assert any("near/coder/sample-0 (not original: interface-example in effect)" in n
                for n in next(t for t in rep.tables if t.key == "table5").notes)
 
 
@@ -459,3 +459,159 @@ def test_a_huge_ratio_to_wanda_is_written_like_a_perplexity(tmp_path):
         put(s, "candidate", "zero/coder/sample-0", 0.5, Status.OK, 1.39e45, idea="zero", generator="local:coder", sample=0)
     t5b = csv(render(path, tmp_path / "out"), "table5b").set_index("Pruned Level")
     assert t5b.loc["0.50", "Closest program: x wanda"] == f"{1.39e45 / 35:.3e}"
+
+
+# ------------------------------------------------------------------ what counts as the machine's own program
+
+def put_level(s, kind, method, level, ppl, digests=None, status=Status.OK, **ids):
+    """One scored job with the digests harness.sweep stores (``digests``: (mask, kept)) or none (older stores)."""
+    extra = {"mask_sha256": digests[0], "kept_sha256": digests[1]} if digests else {}
+    s.put(JobResult(JobKey(kind, method, MODEL, float(level), "unstructured", "setup0"), str(status), "",
+                    achieved_sparsity=level, perplexity=ppl, fingerprint=fp(CALIB), fingerprint_digest=DIGEST,
+                    extra=extra, **ids))
+
+
+def test_a_program_is_the_method_whose_model_it_returns_with_no_copy_in_the_run(tmp_path):
+    """No AST copy of the example in the run (the issue's case), yet programs that return the interface
+    example's model (same digests) or magnitude-row's numbers bit for bit (no digests) are those methods."""
+    path, gen = tmp_path / "results.sqlite", "local:coder"
+    with ResultsStore(path) as s:
+        put_level(s, "dense", "dense", 0.0, DENSE_PPL)
+        for lvl, ppl in ((0.5, 35.0), (0.7, 900.0)):
+            put_level(s, "reference", "wanda", lvl, ppl, (f"w{lvl}", f"wk{lvl}"))
+        example = {0.5: (295.975, ("m5", "k5")), 0.7: (40253.0, ("m7", "k7"))}
+        for lvl, (ppl, dig) in example.items():
+            put_level(s, "reference", "interface-example", lvl, ppl, dig)
+            put_level(s, "reference", "magnitude-row", lvl, ppl / 1.1, (f"r{lvl}", f"rk{lvl}"))
+        programs = {"renamed": {lvl: (ppl, dig) for lvl, (ppl, dig) in example.items()},
+                    # the example's numbers, other masks: the digests decide, so its own program
+                    "lookalike": {lvl: (ppl, (f"x{lvl}", f"xk{lvl}")) for lvl, (ppl, _) in example.items()},
+                    # an older row without digests: magnitude-row's perplexity bit for bit at every level
+                    "rowwise": {lvl: (ppl / 1.1, None) for lvl, (ppl, _) in example.items()},
+                    "own": {0.5: (400.0, ("o5", "ok5")), 0.7: (40253.0, None)}}
+        for idea, levels in programs.items():
+            c = f"{idea}/coder/sample-0"
+            f = tmp_path / f"{idea}.py"
+            f.write_text(f"def prune(model, sparsity, calib, *, pattern='unstructured', device='cpu', layers=None):\n"
+                         f"    return '{idea}'\n")
+            s.put_candidate(CandidateRecord(c, idea, gen, 0, "ok", path=str(f)))
+            for lvl, (ppl, dig) in levels.items():
+                put_level(s, "candidate", c, lvl, ppl, dig, idea=idea, generator=gen, sample=0)
+    rep = render(path, tmp_path / "out")
+    t4 = {r["Core Idea"]: r["Example copy"] for r in csv(rep, "table4").to_dict("records")}
+    assert t4 == {"renamed": "in effect: interface-example", "lookalike": "no", "rowwise": "in effect: magnitude-row",
+                  "own": "no"}
+    t5b = csv(rep, "table5b").set_index("Pruned Level")
+    assert " rowwise" in t5b.loc["0.50", "Closest program"]
+    assert " lookalike" in t5b.loc["0.50", "Closest original program"]
+    # The prompt's example is no human method: not in Table 1, never the best human.
+    assert "interface-example" not in csv(rep, "table1").columns
+    assert set(csv(rep, "table5")["Best human method"]) == {"wanda"}
+
+
+def test_pass_and_fix_rates_count_valid_original_programs_beside_the_raw_rate(tmp_path):
+    """Three samples of one idea: the example in effect, a collapsed one (perplexity above the vocabulary
+    size at 0.5) whose repair is genuine, and a genuine one. Raw: all three work at once."""
+    path, gen, idea = tmp_path / "results.sqlite", "local:coder", "l1-norm"
+    with ResultsStore(path) as s:
+        put_level(s, "dense", "dense", 0.0, DENSE_PPL)
+        for lvl, ppl in ((0.5, 295.975), (0.7, 40253.0)):
+            put_level(s, "reference", "interface-example", lvl, ppl, (f"m{lvl}", f"k{lvl}"))
+            put_level(s, "reference", "wanda", lvl, ppl / 8)
+        samples = {0: {0.5: (295.975, ("m0.5", "k0.5")), 0.7: (40253.0, ("m0.7", "k0.7"))},
+                   1: {0.5: (6.3e4, None), 0.7: (1.4e45, None)},      # 63,000 > 49,152: collapsed at 0.5
+                   2: {0.5: (400.0, None), 0.7: (50000.0, None)}}     # collapsed at 0.7 only: valid
+        for k, levels in samples.items():
+            c = f"{idea}/coder/sample-{k}"
+            s.put_candidate(CandidateRecord(c, idea, gen, k, "ok"))
+            for lvl, (ppl, dig) in levels.items():
+                put_level(s, "candidate", c, lvl, ppl, dig, idea=idea, generator=gen, sample=k)
+        rep_id = f"{idea}/coder/sample-1-r1"
+        s.put_candidate(CandidateRecord(rep_id, idea, gen, 1, "ok", round=1, parent=f"{idea}/coder/sample-1"))
+        put_level(s, "candidate", rep_id, 0.5, 500.0, idea=idea, generator=gen, sample=1)
+    t = csv(render(path, tmp_path / "out"), "table4c").set_index("Idea").loc["all (mean over ideas)"]
+    assert [c for c in t.index if c.startswith(("pass", "fix"))] == [
+        "pass@1", "pass@1 raw", "pass@3 (k = samples per idea)", "pass@3 raw (k = samples per idea)", "fix@1", "fix@1 raw"]
+    assert (t["pass@1"], t["pass@1 raw"]) == ("0.333", "1.000")
+    assert (t["pass@3 (k = samples per idea)"], t["pass@3 raw (k = samples per idea)"]) == ("1.000", "1.000")
+    assert (t["fix@1"], t["fix@1 raw"]) == ("0.667", "1.000")
+
+
+def test_collapse_is_read_from_the_status_or_from_perplexity_against_the_vocabulary():
+    from harness.report.programs import is_collapsed_job
+
+    dense = {"status": "ok", "perplexity": DENSE_PPL}
+    job = {"status": "ok", "perplexity": 5e4, "fingerprint": fp(), "extra": {}}
+    assert is_collapsed_job(job, dense)                                   # 50,000 > vocab=49152
+    assert not is_collapsed_job({**job, "perplexity": 4.9e4}, dense)
+    assert is_collapsed_job({**job, "perplexity": float("inf")}, dense)
+    assert not is_collapsed_job(job, {"status": "ok", "perplexity": 6e4})  # a dense model no better: nothing to lose
+    assert is_collapsed_job({"status": "collapsed", "perplexity": 10.0, "extra": {}}, dense)
+    assert is_collapsed_job({**job, "perplexity": 2000.0, "extra": {"collapsed": {"bound": 1000}}}, dense)
+    assert not is_collapsed_job({**job, "status": "runtime-error"}, dense)
+
+
+def test_table5_holds_machine_written_programs_and_compares_each_form_with_its_own_baselines(tmp_path):
+    from harness.store import SEED
+
+    path = tmp_path / "results.sqlite"
+    with ResultsStore(path) as s:
+        put_level(s, "dense", "dense", 0.0, DENSE_PPL)
+        for m, ppl in (("wanda", 35.2), ("magnitude", 297.2), ("magnitude-row", 269.4), ("score-wanda", 36.0)):
+            put_level(s, "reference", m, 0.5, ppl)
+        s.put_candidate(CandidateRecord("seed:magnitude", SEED, "human", 0, "ok", extra={"mode": SEED}))
+        put_level(s, "candidate", "seed:magnitude", 0.5, 30.0, idea=SEED, generator="human", sample=0)
+        for gen, idea, ppl in (("local:coder", "prog", 300.0), ("local:coder+score", "sc", 280.0)):
+            c = f"{idea}/coder/sample-0"
+            s.put_candidate(CandidateRecord(c, idea, gen, 0, "ok"))
+            put_level(s, "candidate", c, 0.5, ppl, idea=idea, generator=gen, sample=0)
+    rep = render(path, tmp_path / "out")
+    keys = [t.key for t in rep.tables]
+    assert {"table5", "table5b", "table5-score", "table5b-score"} <= set(keys)
+    program, score = csv(rep, "table5"), csv(rep, "table5-score")
+    assert not any("seed" in c for c in [*program.columns, *score.columns])
+    assert [c for c in program.columns if c.startswith("Baseline")] == ["Baseline magnitude"]
+    assert [c for c in score.columns if c.startswith("Baseline")] == ["Baseline magnitude-row", "Baseline score-wanda"]
+    assert cell(score, "0.50", "Baseline magnitude-row") == "269.400"
+    assert any(re.search(r"\bprog\b", c) for c in program.columns)
+    assert not any(re.search(r"\bsc\b", c) for c in program.columns)
+    b = csv(rep, "table5b-score").set_index("Pruned Level")
+    assert re.search(r"\bsc\b", b.loc["0.50", "Closest program"])       # not the human seed's 30.0
+    assert b.loc["0.50", "Closest original program: x magnitude-row"] == f"{280 / 269.4:.3f}"
+    assert b.loc["0.50", "Closest original program: x score-wanda"] == f"{280 / 36.0:.3f}"
+    assert re.search(r"\bprog\b", csv(rep, "table5b").set_index("Pruned Level").loc["0.50", "Closest program"])
+
+
+def test_the_evolution_verdict_compares_children_with_samples_not_the_pools_one_pass_best(tmp_path):
+    """Evolution's pool best is a generation-0 one-pass sample; its best child is worse than best-of-N's best
+    sample, so evolution is not better, whatever the pools say."""
+    from harness.store import BEST_OF_N, EVOLVE
+
+    path, gen, idea = tmp_path / "results.sqlite", "local:coder", "l1-norm"
+
+    def program(cid, mode, rnd, fitness, dup=None):
+        return CandidateRecord(cid, idea, gen, 0, "ok", round=rnd, extra={
+            "mode": mode, "model": MODEL, "fitness_setup": "fit0", "fitness": fitness, "duplicate_of": dup})
+
+    def view(cid, g, fitness):
+        return {"id": cid, "generation": g, "ast_hash": "h", "path": None, "seed": False, "fitness": fitness,
+                "status": "ok", "levels": []}
+    with ResultsStore(path) as s:
+        put_level(s, "dense", "dense", 0.0, DENSE_PPL)
+        put_level(s, "reference", "wanda", 0.5, 35.0)
+        g0, child, copy, sample = "l1/evolve/g0-c0", "l1/evolve/g1-c0", "l1/evolve/g1-c1", "l1/bon/sample-100"
+        s.put_candidate(program(g0, EVOLVE, 0, 5.0))
+        s.put_candidate(program(child, EVOLVE, 1, 6.0))
+        s.put_candidate(program(copy, EVOLVE, 1, 5.0, dup=g0))           # a shown program handed back
+        s.put_candidate(program(sample, BEST_OF_N, 0, 5.5))
+        arm = {"calls": 3, "programs": 2, "duplicates": 1, "seeds": [], "history": [5.0, 5.0]}
+        s.put_evolution(idea, MODEL, gen, "fit0", {
+            "levels": [0.5], "heldout": {}, "generations": 1, "seeds": [], "population": 4, "top_k": 2,
+            "children_per_generation": 2, "humans": {},
+            "evolution": {**arm, "best": view(g0, 0, 5.0), "best_generated": view(g0, 0, 5.0)},
+            "best_of_n": {**arm, "best": view(sample, 0, 5.5), "best_generated": view(sample, 0, 5.5)}})
+    v = csv(render(path, tmp_path / "out"), "table10b").iloc[0]
+    assert v["Verdict"] == ("evolution not better than best-of-N at equal LLM calls (3): held-out fitness "
+                            "(not both on the test windows) 6.0000 vs 5.5000")
+    assert v["Best evolved child"].endswith("evolved g1.0") and "best-of-N" in v["Best best-of-N sample"]
+    assert v["Pools' best (seeds and generation 0 included)"].startswith("evolution better than best-of-N")

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..interface import Status
 from .generation import run_outcome
 from .programs import candidate_labels, ok_candidates
-from .view import ABLATIONS, FIGURE3_HUMANS, Data, method_order
+from .view import ABLATIONS, FIGURE3_HUMANS, PROMPT_REFERENCES, Data, method_order
 
 
 @dataclass
@@ -30,7 +30,7 @@ def make_figures(d: Data, out: Path) -> list[Figure]:
     dense = d.dense["perplexity"] if d.dense and d.dense["status"] == Status.OK else None
     absent = "Failed or missing jobs are absent from the lines (see the tables for their status)."
     figs = []
-    methods = [m for m in d.reference_methods if m not in ABLATIONS]
+    methods = [m for m in d.reference_methods if m not in ABLATIONS and m not in PROMPT_REFERENCES]
     series = {m: _ok_series(d, "reference", m) for m in method_order(methods)}
     figs.append(Figure("figure1", F.level_figure(out / "figure1.png", f"Figure 1: reference methods on {d.model}",
                                                  series, dense=dense),

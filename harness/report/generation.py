@@ -6,7 +6,8 @@ from collections import Counter
 
 from ..interface import Status
 from .cells import NOT_RUN, fmt_level, one_line
-from .programs import copies_in_effect, example_copies, idea_numbers
+from .programs import (SCORED, VALID_LEVEL, example_copies, idea_numbers, is_collapsed_job, methods_in_effect,
+                       not_original, validity_job)
 from .table import Table, make_table
 from .view import Data
 
@@ -47,7 +48,7 @@ def table4(d: Data) -> list[Table]:
     multi_sample = len({(c["idea"], c["generator"]) for c in first}) < len(first)
     repairs = [c for c in d.candidates if (c.get("round") or 0) > 0]
     copies = example_copies(d)
-    in_effect = copies_in_effect(d, copies)
+    in_effect = methods_in_effect(d, copies)
     rows, used = [], []
     for c in first:
         run, detail, n_ok, n = run_outcome(d, c)
@@ -59,25 +60,27 @@ def table4(d: Data) -> list[Table]:
                     "Status": "OK" if gen in (Status.OK, "not recorded") and run == "ok" else "Error"})
         if repairs:
             row["After repair"] = _after_repair(d, c, repairs)
-        if copies:
-            row["Example copy"] = "yes" if c["id"] in copies else "in effect" if c["id"] in in_effect else "no"
+        if copies or in_effect:
+            row["Example copy"] = ("yes" if c["id"] in copies else
+                                   f"in effect: {in_effect[c['id']]}" if c["id"] in in_effect else "no")
         row["Detail"] = detail
         rows.append(row)
         used += d.cand_jobs.get(c["id"], [])
     cols = ["Number", "Core Idea", "Generator"] + (["Sample"] if multi_sample else []) + \
            ["Generation", "Run", "Levels ok", "Status"] + (["After repair"] if repairs else []) + \
-           (["Example copy"] if copies else []) + ["Detail"]
+           (["Example copy"] if copies or in_effect else []) + ["Detail"]
     notes = ["Generation: the one-pass (round 0) generation; Run: the first failing category over the candidate's "
              "jobs (a 'skipped' level counts only if nothing else failed), or ok; Levels ok: jobs that ran ok / jobs run."]
-    if copies:
+    if copies or in_effect:
         n_first = sum(c["id"] in copies for c in first)
-        notes.append(f"Example copy: the program is the interface document's magnitude example (shown in every "
-                     f"prompt) again, up to comments, docstrings and local names (normalised AST); {n_first} of "
-                     f"{len(first)} one-pass programs are. They run, but invent nothing.")
+        notes.append(f"Example copy: yes: the program is its prompt's example (the interface document's magnitude "
+                     f"example, or the score form's |W|) again, up to comments, docstrings and local names "
+                     f"(normalised AST); {n_first} of {len(first)} one-pass programs are. They run, but invent nothing.")
         n_effect = sum(c["id"] in in_effect for c in first)
-        if n_effect:
-            notes.append(f"in effect: other code, but exactly a copy's perplexity at every level it ran (the same "
-                         f"masks); {n_effect} of {len(first)} one-pass programs are.")
+        notes.append(f"in effect: M: other code, but at every level it was scored the model it returned is M's "
+                     f"(the same zeros and kept weights where the store has their digests, else the same "
+                     f"perplexity bit for bit); M is a prompt example (interface-example, score-example) or a "
+                     f"reference method; {n_effect} of {len(first)} one-pass programs are.")
     if starred:
         notes.append("* numbered here: the idea has no number in the paper's Table 4.")
     if not rows:
@@ -143,30 +146,52 @@ def _after_repair(d: Data, c: dict, repairs: list[dict]) -> str:
     return f"{o} (round {r})"
 
 
-def _first_working_round(d: Data, c: dict, repairs: list[dict]) -> int | None:
-    """0 if ``c`` works, else the first repair round at which a descendant works, else None."""
-    if outcome_category(d, c) == "ok":
+def runs(d: Data, c: dict) -> bool:
+    """The raw success: generated, and every level it was run at was scored (ok, or collapsed: scored,
+    however badly), as pass@k counted it before collapse and copies were told apart."""
+    jobs = d.cand_jobs.get(c["id"], [])
+    return c["status"] in (Status.OK, "not recorded") and bool(jobs) and all(j["status"] in SCORED for j in jobs)
+
+
+def valid_original(d: Data, c: dict, unoriginal: dict[str, str]) -> bool:
+    """A success that counts: it runs (:func:`runs`), is not collapsed at the level nearest VALID_LEVEL
+    (unstructured), and is its own program: not its prompt's example again nor any method in effect."""
+    return runs(d, c) and c["id"] not in unoriginal and not is_collapsed_job(validity_job(d, c["id"]), d.dense)
+
+
+def _first_working_round(d: Data, c: dict, repairs: list[dict], works) -> int | None:
+    """0 if ``works(c)``, else the first repair round at which a descendant works, else None."""
+    if works(c):
         return 0
     rounds, frontier = [], {c["id"]}
     while frontier:
         nxt = [r for r in repairs if r.get("parent") in frontier]
-        rounds += [r.get("round") or 0 for r in nxt if outcome_category(d, r) == "ok"]
+        rounds += [r.get("round") or 0 for r in nxt if works(r)]
         frontier = {r["id"] for r in nxt}
     return min(rounds) if rounds else None
 
 
-def _success_row(by_idea: dict[str, list[int | None]], k: int, max_round: int) -> dict:
-    """pass@1, pass@k and fix@1..max_round averaged over ideas; ``by_idea``: first working round per program."""
+def _success_row(by_idea: dict[str, list[int | None]], k: int, max_round: int, suffix: str = "") -> dict:
+    """pass@1, pass@k and fix@1..max_round averaged over ideas; ``by_idea``: first working round per program.
+    ``suffix`` names the columns of another notion of working (" raw")."""
     from ..metrics import fix_at_r, pass_at_k
 
     n = len(by_idea)
-    row = {"pass@1": f"{sum(pass_at_k(len(v), v.count(0), 1) for v in by_idea.values()) / n:.3f}"}
+    row = {f"pass@1{suffix}": f"{sum(pass_at_k(len(v), v.count(0), 1) for v in by_idea.values()) / n:.3f}"}
     if k > 1:
-        row[f"pass@{k} (k = samples per idea)"] = \
+        row[f"pass@{k}{suffix} (k = samples per idea)"] = \
             f"{sum(pass_at_k(len(v), v.count(0), k) for v in by_idea.values()) / n:.3f}"
     for r in range(1, max_round + 1):
-        row[f"fix@{r}"] = f"{sum(fix_at_r(v, r) for v in by_idea.values()) / n:.3f}"
+        row[f"fix@{r}{suffix}"] = f"{sum(fix_at_r(v, r) for v in by_idea.values()) / n:.3f}"
     return row
+
+
+def _interleave(valid: dict, raw: dict) -> dict:
+    """Each valid-original column followed by its raw twin."""
+    out = {}
+    for (kv, vv), (kr, vr) in zip(valid.items(), raw.items()):
+        out[kv], out[kr] = vv, vr
+    return out
 
 
 def table4c(d: Data) -> list[Table]:
@@ -177,25 +202,37 @@ def table4c(d: Data) -> list[Table]:
     repairs = [c for c in d.candidates if (c.get("round") or 0) > 0]
     max_round = max((c.get("round") or 0 for c in repairs), default=0)
     numbers, _ = idea_numbers(d)
+    unoriginal = not_original(d)
     rows = []
     for g in d.generators:
         mine = [c for c in first if c["generator"] == g]
         if not mine:
             continue
-        by_idea: dict[str, list[int | None]] = {}
+        valid: dict[str, list[int | None]] = {}
+        raw: dict[str, list[int | None]] = {}
         for c in mine:
-            by_idea.setdefault(c["idea"], []).append(_first_working_round(d, c, repairs))
-        k = min(len(v) for v in by_idea.values())
-        rows.append({"Generator": g, "Idea": "all (mean over ideas)", "Ideas": str(len(by_idea)),
-                     "Programs": str(len(mine)), **_success_row(by_idea, k, max_round)})
-        for idea in sorted(by_idea, key=lambda i: (numbers.get(i, "~"), i)):
+            valid.setdefault(c["idea"], []).append(
+                _first_working_round(d, c, repairs, lambda x: valid_original(d, x, unoriginal)))
+            raw.setdefault(c["idea"], []).append(_first_working_round(d, c, repairs, lambda x: runs(d, x)))
+        k = min(len(v) for v in valid.values())
+
+        def rates(ideas):
+            return _interleave(_success_row({i: valid[i] for i in ideas}, k, max_round),
+                               _success_row({i: raw[i] for i in ideas}, k, max_round, " raw"))
+        rows.append({"Generator": g, "Idea": "all (mean over ideas)", "Ideas": str(len(valid)),
+                     "Programs": str(len(mine)), **rates(list(valid))})
+        for idea in sorted(valid, key=lambda i: (numbers.get(i, "~"), i)):
             rows.append({"Generator": g, "Idea": f"{numbers.get(idea, '')} {idea}".strip(), "Ideas": "1",
-                         "Programs": str(len(by_idea[idea])), **_success_row({idea: by_idea[idea]}, k, max_round)})
+                         "Programs": str(len(valid[idea])), **rates([idea])})
     cols = list(dict.fromkeys(c for r in rows for c in r))
     for r in rows:   # generators with fewer samples per idea have their own k: name it in every row
         for c in cols:
             r.setdefault(c, "not measured")
-    notes = ["A program works when it generated, ran and passed validation at every level it was run at.",
+    notes = [f"pass@k and fix@r count valid, original programs: generated, scored at every level it was run at, "
+             f"not collapsed (perplexity finite and at most the vocabulary size, a uniform guess's, where the dense "
+             f"model's is) at the unstructured level nearest {VALID_LEVEL:g}, and neither its prompt's example "
+             f"again nor any method in effect (Table 4's Example copy). The raw columns count every program "
+             f"that was scored at every level it was run at, collapsed and copies included.",
              "pass@k: the unbiased estimator of Chen et al. (2021), 1 - C(n-c, k)/C(n, k), per idea; a "
              "generator's first row averages it over ideas.",
              "fix@r: share of one-pass programs that work after at most r repair rounds (each round sends the "

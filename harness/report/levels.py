@@ -6,7 +6,8 @@ from __future__ import annotations
 from ..interface import Status
 from .cells import fmt_level, job_cell, one_line
 from .table import Table, make_table
-from .view import ABLATIONS, DISPLAY, PAPER_METHODS, Data, fallback_levels, method_order, pattern_key, pattern_rank
+from .view import (ABLATIONS, DISPLAY, PAPER_METHODS, PROMPT_REFERENCES, Data, fallback_levels, method_order,
+                   pattern_key, pattern_rank)
 
 
 def level_table(d: Data, key: str, title: str, kind: str, methods: list[str], headers: list[str], pattern: str,
@@ -29,7 +30,7 @@ def level_table(d: Data, key: str, title: str, kind: str, methods: list[str], he
 
 
 def table1(d: Data) -> list[Table]:
-    present = [m for m in d.reference_methods if m not in ABLATIONS]
+    present = [m for m in d.reference_methods if m not in ABLATIONS and m not in PROMPT_REFERENCES]
     methods = method_order(set(PAPER_METHODS) | set(present))
     out = []
     for pattern in d.patterns("reference", methods) or ["unstructured"]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from ..interface import Status
 from ..numbers import fmt_ppl
 from .cells import NOT_RUN, fmt_level, job_cell
-from .programs import candidate_labels, copies_in_effect, example_copies, ok_candidates
+from ..forms import FORMS, form_of_generator
+from .programs import candidate_labels, machine_written, not_original, ok_candidates
 from .table import Table, make_table
 from .view import NOT_HUMAN, Data, fallback_levels, method_order, pattern_key
 
@@ -21,77 +22,116 @@ def best_human(d: Data, pattern: str, level: float) -> dict | None:
     return min(ok, key=lambda j: j["perplexity"]) if ok else None
 
 
+def _form_of(c: dict) -> str:
+    return form_of_generator(c["generator"]).name
+
+
 def table5(d: Data) -> list[Table]:
+    """Per form (the paper's whole programs, then scores in the fixed skeleton) and pattern: the
+    machine-written programs that ran ok, beside the form's own baselines and the best human method."""
     labels = candidate_labels(d)
+    unoriginal = not_original(d)
     out = []
-    cand_ids = [c["id"] for c in d.scored]
-    for pattern in d.patterns("candidate") or ["unstructured"]:
-        cands = sorted(ok_candidates(d, pattern), key=lambda c: (labels[c["id"]], c["id"]))
-        levels = d.levels("candidate", cand_ids, pattern) or fallback_levels(d, pattern)
-        rows, used = [], []
-        for s in levels:
-            row = {"Pruned Level": fmt_level(s)}
-            for c in cands:
-                j = d.job("candidate", c["id"], pattern, s)
-                row[labels[c["id"]]] = job_cell(j)
-                used.append(j)
-            b = best_human(d, pattern, s)
-            row["Best human method"] = b["method"] if b else "no human method ran ok"
-            row["Best human perplexity"] = job_cell(b) if b else NOT_RUN
-            used.append(b)
-            rows.append(row)
-        cols = ["Pruned Level", *[labels[c["id"]] for c in cands], "Best human method", "Best human perplexity"]
-        gens = sorted({c["generator"] for c in cands})
-        notes = [f"Machine-generated candidates with at least one level that ran ok ({len(cands)}); "
-                 f"generator(s): {', '.join(gens) or 'none'}. Best human: the lowest perplexity among "
-                 f"{', '.join(human_methods(d)) or 'no reference method'} at that level."]
-        if not cands:
-            notes.append("No machine-generated candidate ran ok" + ("" if pattern == "unstructured" else f" with {pattern}") + ".")
-        copies = example_copies(d) if cands else set()
-        in_effect = copies_in_effect(d, copies) if copies else set()
-        notes += [f"{labels[c['id']]} = candidate {c['id']}"
-                  + (" (the interface's magnitude example again, by normalised AST)" if c["id"] in copies else
-                     " (the interface's magnitude example in effect: a copy's exact numbers)" if c["id"] in in_effect
-                     else "")
-                  for c in cands]
-        label = "Table 5" + ("" if pattern == "unstructured" else f" ({pattern})")
-        out.append(make_table(f"table5{pattern_key(pattern)}",
-                          f"{label}: Perplexity on pruned model ({d.model}) from AIGC domain experts", rows, cols, notes, used))
-        out += _closest_to(d, "wanda", pattern, cands, levels, labels, copies | in_effect)
+    machine = ok_candidates(d)
+    forms = [f for f in FORMS if f == "program" or any(_form_of(c) == f for c in machine)]
+    for form in forms:
+        mine = [c for c in machine_written(d) if _form_of(c) == form]
+        baselines = list(FORMS[form].baselines)
+        for pattern in d.patterns("candidate") or ["unstructured"]:
+            cands = sorted((c for c in ok_candidates(d, pattern) if _form_of(c) == form),
+                           key=lambda c: (labels[c["id"]], c["id"]))
+            levels = d.levels("candidate", [c["id"] for c in mine], pattern) or fallback_levels(d, pattern)
+            rows, used = [], []
+            for s in levels:
+                row = {"Pruned Level": fmt_level(s)}
+                for c in cands:
+                    j = d.job("candidate", c["id"], pattern, s)
+                    row[labels[c["id"]]] = job_cell(j)
+                    used.append(j)
+                for m in baselines:
+                    j = d.job("reference", m, pattern, s)
+                    row[f"Baseline {m}"] = job_cell(j)
+                    used.append(j)
+                b = best_human(d, pattern, s)
+                row["Best human method"] = b["method"] if b else "no human method ran ok"
+                row["Best human perplexity"] = job_cell(b) if b else NOT_RUN
+                used.append(b)
+                rows.append(row)
+            cols = ["Pruned Level", *[labels[c["id"]] for c in cands], *[f"Baseline {m}" for m in baselines],
+                    "Best human method", "Best human perplexity"]
+            gens = sorted({c["generator"] for c in cands})
+            notes = [f"Machine-written {form_note(form)} with at least one level that ran ok ({len(cands)}); "
+                     f"generator(s): {', '.join(gens) or 'none'}; no human seed. Best human: the lowest perplexity "
+                     f"among {', '.join(human_methods(d)) or 'no reference method'} at that level.",
+                     f"Baselines of this form: {'; '.join(f'{m} ({BASELINE_NOTES.get(m, m)})' for m in baselines)}."]
+            if not cands:
+                notes.append(f"No machine-written {form_note(form)} ran ok"
+                             + ("" if pattern == "unstructured" else f" with {pattern}") + ".")
+            notes += [f"{labels[c['id']]} = candidate {c['id']}"
+                      + (f" (not original: {unoriginal[c['id']]})" if c["id"] in unoriginal else "")
+                      for c in cands]
+            key = _key("table5", form, pattern)
+            label = "Table 5" + ("" if form == "program" else f" ({form} form)") + \
+                ("" if pattern == "unstructured" else f" ({pattern})")
+            out.append(make_table(key, f"{label}: Perplexity on pruned model ({d.model}) from AIGC domain experts",
+                                  rows, cols, notes, used))
+            out += _closest_to(d, "wanda", pattern, cands, levels, labels, unoriginal, form, baselines)
     return out
 
 
-def _closest_to(d: Data, method: str, pattern: str, cands: list[dict], levels, labels: dict, copies: set) -> list[Table]:
-    """Table 5b: per level, the machine-written program nearest ``method`` (lowest perplexity), in all and
-    among the programs that are not the interface example again, and its ratio to ``method``."""
+def _key(table: str, form: str, pattern: str) -> str:
+    """table5, table5-2_4 (the paper's whole programs, keys as before); table5-score, table5-score_2_4: one
+    dash, so build.render still knows the CSV as a table of an earlier report."""
+    return f"{table}{pattern_key(pattern)}" if form == "program" else f"{table}-{form}{pattern_key(pattern).replace('-', '_')}"
+
+
+def form_note(form: str) -> str:
+    return "whole programs" if form == "program" else "scores in prunegen's fixed skeleton"
+
+
+BASELINE_NOTES = {"magnitude": "|W|, one threshold per layer: what the interface's example does",
+                  "magnitude-row": "|W|, one threshold per output row: what the skeleton gives any score for free",
+                  "score-wanda": "|W| * act_norm in the skeleton: the skeleton's own Wanda"}
+
+
+def _closest_to(d: Data, method: str, pattern: str, cands: list[dict], levels, labels: dict,
+                unoriginal: dict[str, str], form: str, baselines: list[str]) -> list[Table]:
+    """Table 5b: per level, the machine-written program of ``form`` nearest ``method`` (lowest perplexity), in
+    all and among the original programs, and its ratio to ``method`` and to the form's baselines."""
     if not cands or not any(d.job("reference", method, pattern, s) for s in levels):
         return []
     rows, used = [], []
+    refs = [method, *(m for m in baselines if m != method)]
     for s in levels:
-        ref = d.job("reference", method, pattern, s)
+        ref_jobs = {m: d.job("reference", m, pattern, s) for m in refs}
         ok = [(j["perplexity"], c["id"], j) for c in cands
               for j in [d.job("candidate", c["id"], pattern, s)]
               if j and j["status"] == Status.OK and j.get("perplexity") is not None]
-        row = {"Pruned Level": fmt_level(s), method: job_cell(ref)}
-        for title, pool in (("Closest program", ok), ("Closest original program", [o for o in ok if o[1] not in copies])):
+        row = {"Pruned Level": fmt_level(s), **{m: job_cell(j) for m, j in ref_jobs.items()}}
+        for title, pool in (("Closest program", ok), ("Closest original program", [o for o in ok if o[1] not in unoriginal])):
+            ratios = [f"{title}: x {m}" for m in (refs if title == "Closest original program" else [method])]
             if not pool:
-                row[title], row[f"{title}: perplexity"], row[f"{title}: x {method}"] = "none ran ok", NOT_RUN, NOT_RUN
+                row[title], row[f"{title}: perplexity"] = "none ran ok", NOT_RUN
+                row.update({r: NOT_RUN for r in ratios})
                 continue
             ppl, cid, j = min(pool, key=lambda o: o[0])
             row[title] = labels[cid]
             row[f"{title}: perplexity"] = job_cell(j)
-            ratio = ppl / ref["perplexity"] if ref and ref["status"] == Status.OK and ref.get("perplexity") else None
-            row[f"{title}: x {method}"] = fmt_ppl(ratio) if ratio is not None else NOT_RUN   # 1.6e+42, not 43 digits
+            for m, col in zip(refs, ratios):
+                ref = ref_jobs[m]
+                ratio = ppl / ref["perplexity"] if ref and ref["status"] == Status.OK and ref.get("perplexity") else None
+                row[col] = fmt_ppl(ratio) if ratio is not None else NOT_RUN   # 1.6e+42, not 43 digits
             used.append(j)
-        used.append(ref)
+        used += list(ref_jobs.values())
         rows.append(row)
     cols = list(rows[0])
-    notes = [f"x {method}: the program's perplexity divided by {method}'s at the same level, on the same windows "
-             f"(1.000 = as good; below 1 = better).",
-             "Original: not the interface document's magnitude example again (Table 4's Example copy: yes or in "
-             "effect)."]
-    label = "Table 5b" + ("" if pattern == "unstructured" else f" ({pattern})")
-    return [make_table(f"table5b{pattern_key(pattern)}", f"{label} (extended): the machine-written program closest to "
+    notes = [f"x {m}: the program's perplexity divided by {m}'s at the same level, on the same windows "
+             f"(1.000 = as good; below 1 = better)." for m in refs]
+    notes.append("Original: neither its prompt's example again nor any method in effect (Table 4's Example copy: "
+                 "yes or in effect); human seeds are not machine-written and are not in this table.")
+    key = _key("table5b", form, pattern)
+    label = "Table 5b" + ("" if form == "program" else f" ({form} form)") + ("" if pattern == "unstructured" else f" ({pattern})")
+    return [make_table(key, f"{label} (extended): the machine-written program closest to "
                        f"{method} at each level", rows, cols, notes, used)]
 
 

@@ -6,13 +6,23 @@ then what tells it apart: its generator, sample, repair round, or the evolution 
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
 from pathlib import Path
 
+from ..forms import FORMS, form_of_generator
 from ..interface import Status
-from ..program_identity import is_interface_example
+from ..program_identity import KEPT_DIGEST, MASK_DIGEST, is_interface_example
 from ..store import BEST_OF_N, EVOLVE, SEED
-from .view import Data, program_mode
+from .view import Data, method_order, program_mode
+
+# Statuses of a level that was scored: ok, and "collapsed" (scored, but worse than a uniform guess; the row
+# keeps its perplexity). A string, not Status.COLLAPSED, so stores from before that status read the same.
+COLLAPSED = "collapsed"
+SCORED = (Status.OK.value, COLLAPSED)
+# The level at which a program that works must not be collapsed to count as valid (pass@k, fix@r).
+VALID_LEVEL = 0.5
 
 
 def idea_numbers(d: Data) -> tuple[dict[str, str], bool]:
@@ -61,8 +71,14 @@ def candidate_labels(d: Data) -> dict[str, str]:
     return {i: _cand_label(d, c, numbers, len(d.generators) > 1, multi) for i, c in every.items()}
 
 
+def machine_written(d: Data) -> list[dict]:
+    """The scored programs a model wrote: a human seed evolution scored is no machine's program."""
+    return [c for c in d.scored if program_mode(c) != SEED]
+
+
 def ok_candidates(d: Data, pattern: str | None = None) -> list[dict]:
-    return [c for c in d.scored
+    """Machine-written programs with at least one level that ran ok (with ``pattern``)."""
+    return [c for c in machine_written(d)
             if any(j["status"] == Status.OK and (pattern is None or j["pattern"] == pattern)
                    for j in d.cand_jobs.get(c["id"], []))]
 
@@ -94,3 +110,101 @@ def copies_in_effect(d: Data, copies: set[str]) -> set[str]:
                                                 for j in ok):
             out.add(c["id"])
     return out
+
+
+def same_level(a: dict, b: dict) -> bool:
+    """Whether two scored jobs of one level returned the same model.
+
+    With both rows' digests (harness.sweep stores them): the same zeros and the same kept values. Without:
+    the same perplexity, bit for bit (the same windows scored the same model the same way; two different
+    models tie to the last bit almost never). Digests decide where both have them, so equal numbers from
+    different masks are not a copy.
+    """
+    ea, eb = a.get("extra") or {}, b.get("extra") or {}
+    if ea.get(MASK_DIGEST) and eb.get(MASK_DIGEST):
+        return ea[MASK_DIGEST] == eb[MASK_DIGEST] and ea.get(KEPT_DIGEST) == eb.get(KEPT_DIGEST)
+    return a.get("perplexity") is not None and a.get("perplexity") == b.get("perplexity")
+
+
+def _scored_jobs(jobs: list[dict]) -> dict[tuple[str, float], dict]:
+    return {(j["pattern"], float(j["sparsity"])): j for j in jobs
+            if j["status"] in SCORED and j.get("perplexity") is not None}
+
+
+def _behaviours(d: Data, copies: set[str]) -> dict[str, dict[tuple[str, float], dict]]:
+    """What each method did per (pattern, level), in the order a match is named: the prompt examples first
+    (a program that returns its prompt's example invented least), then every reference method.
+
+    A prompt example that was not run as a reference (stores from before it was) is known by what its
+    copies (normalised AST) did instead."""
+    examples = [FORMS[f].example for f in FORMS]
+    out: dict[str, dict] = {m: {} for m in examples}
+    for m in method_order(d.reference_methods):
+        out[m] = _scored_jobs([j for j in d.jobs if j["kind"] == "reference" and j["method"] == m])
+    for c in d.candidates:
+        if c["id"] in copies:
+            example = FORMS[form_of_generator(c["generator"]).name].example
+            for k, j in _scored_jobs(d.cand_jobs.get(c["id"], [])).items():
+                out[example].setdefault(k, j)
+    return {m: jobs for m, jobs in out.items() if jobs}
+
+
+def methods_in_effect(d: Data, copies: set[str] | None = None) -> dict[str, str]:
+    """Program id -> the prompt example or reference method it is in effect, whatever its code.
+
+    A program is method M in effect when every level it was scored at (ok or collapsed) was scored for M
+    too and returned the same model there (:func:`same_level`). Copies by normalised AST are left out
+    (Table 4 says "yes" for them)."""
+    copies = example_copies(d) if copies is None else copies
+    behaviours = _behaviours(d, copies)
+    out = {}
+    for c in d.scored:
+        mine = _scored_jobs(d.cand_jobs.get(c["id"], []))
+        if c["id"] in copies or not mine:
+            continue
+        for method, theirs in behaviours.items():
+            if all(k in theirs and same_level(j, theirs[k]) for k, j in mine.items()):
+                out[c["id"]] = method
+                break
+    return out
+
+
+def not_original(d: Data) -> dict[str, str]:
+    """Program id -> why it is not its own program: "copy of <example>" or "<method> in effect"."""
+    copies = example_copies(d)
+    out = {cid: f"{m} in effect" for cid, m in methods_in_effect(d, copies).items()}
+    for c in d.scored:
+        if c["id"] in copies:
+            out[c["id"]] = f"copy of {FORMS[form_of_generator(c['generator']).name].example}"
+    return out
+
+
+def vocabulary_bound(job: dict) -> int | None:
+    """The perplexity of a uniform guess for a job's model: the scorer's bound where the row says it, else
+    the vocabulary size its fingerprint names (``...(vocab=49152)``)."""
+    bound = ((job.get("extra") or {}).get("collapsed") or {}).get("bound")
+    if bound:
+        return int(bound)
+    m = re.search(r"vocab=(\d+)", str((job.get("fingerprint") or {}).get("tokenizer", "")))
+    return int(m.group(1)) if m else None
+
+
+def is_collapsed_job(job: dict | None, dense: dict | None) -> bool:
+    """A scored job worse than a uniform guess (harness.scoring's rule, for stores from before it set the
+    status): status collapsed, or a perplexity not finite or above the vocabulary size while the dense
+    model's was at or below it."""
+    if job is None or job["status"] not in SCORED:
+        return False
+    if job["status"] == COLLAPSED:
+        return True
+    ppl, bound = job.get("perplexity"), vocabulary_bound(job)
+    if ppl is None or bound is None or (math.isfinite(ppl) and ppl <= bound):
+        return False
+    base = (dense or {}).get("perplexity")
+    return base is not None and math.isfinite(base) and base <= bound
+
+
+def validity_job(d: Data, cid: str) -> dict | None:
+    """The job a program's validity is judged at: unstructured, the scored level nearest VALID_LEVEL."""
+    jobs = [j for j in d.cand_jobs.get(cid, []) if j["pattern"] == "unstructured" and j["status"] in SCORED]
+    return min(jobs, key=lambda j: (abs(float(j["sparsity"]) - VALID_LEVEL), float(j["sparsity"]))) if jobs else None

@@ -14,7 +14,10 @@ from ..store import EVOLUTION_MODES, ResultsStore
 PAPER_METHODS = ("wanda", "sparsegpt", "magnitude", "movement")
 DISPLAY = {"wanda": "Wanda", "sparsegpt": "SparseGPT", "magnitude": "Magnitude", "movement": "Movement"}
 ABLATIONS = ("weights", "-weights", "bias", "-bias")
-NOT_HUMAN = {"random", "movement-0shot", *ABLATIONS}   # reference methods that are no one's best effort
+# What the prompts show (and the score skeleton's own Wanda), run beside machine-written programs to judge
+# them (harness.forms.form_references): not a human method, so neither in Table 1 nor ever "best human".
+PROMPT_REFERENCES = ("interface-example", "score-example", "score-wanda")
+NOT_HUMAN = {"random", "movement-0shot", *ABLATIONS, *PROMPT_REFERENCES}   # reference methods that are no one's best effort
 FIGURE3_HUMANS = ("wanda", "sparsegpt", "magnitude")
 PATTERN_ORDER = ("unstructured", "2:4", "4:8")
 
