@@ -126,3 +126,19 @@ def test_replay_reads_several_cassettes_and_old_lines_without_a_purpose(tmp_path
     assert provider.complete(first, params, 0).text == "A" and provider.complete(second, params, 3).text == "B"
     assert provider.identity() == {"kind": "replay", "cassette": ["cassette.jsonl", "evolution-cassette.jsonl"]}
     assert ReplayProvider(a).identity() == {"kind": "replay", "cassette": "cassette.jsonl"}   # old cache keys hold
+
+
+def test_the_committed_evolution_export_still_replays_from_its_two_cassettes():
+    """reports/evolve-qwen-coder predates the one cassette: with both files every recorded turn is answered."""
+    from pathlib import Path
+
+    from harness.llm.replay import ReplayProvider
+
+    export = Path(__file__).resolve().parents[1] / "reports" / "evolve-qwen-coder"
+    files = [export / "cassette.jsonl", export / "evolution-cassette.jsonl"]
+    replay = ReplayProvider(files, model="qwen2.5-coder-1.5b")
+    recorded = [json.loads(line) for f in files for line in f.read_text().splitlines()]
+    assert len(recorded) > 2 and not any("purpose" in e for e in recorded)
+    for e in recorded:
+        got = replay.complete(e["messages"], GenerationParams(**e["params"]), e["sample_index"])
+        assert got.cached and got.text == e["completion"]["text"]
