@@ -126,6 +126,25 @@ def test_references_are_scored_through_the_sandbox(tiny_run):
         round(dense["perplexity"], 6)}) == 4
 
 
+def test_the_prompts_example_runs_beside_the_programs_and_a_program_returning_its_model_is_it(tiny_run):
+    """The replayed l1-norm program is per-layer magnitude in its own words (topk, not the example's kthvalue):
+    the interface's example, run beside it at its levels, returned the same model, by digest."""
+    run_dir, _ = tiny_run
+    j = jobs(run_dir)
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        good = next(c["id"] for c in store.candidates() if c["idea"] == "l1-norm")
+    for level in LEVELS:
+        example, program = j[("interface-example", level)], j[(good, level)]
+        assert example["status"] == program["status"] == "ok"
+        for key in ("mask_sha256", "kept_sha256"):
+            assert example["extra"][key] == program["extra"][key]
+        assert example["perplexity"] == program["perplexity"]
+        assert j[("wanda", level)]["extra"]["mask_sha256"] != example["extra"]["mask_sha256"]
+    import pandas as pd
+    t4 = pd.read_csv(run_dir / "report" / "table4.csv", dtype=str, keep_default_na=False).set_index("Core Idea")
+    assert t4.loc["l1-norm", "Example copy"] == "in effect: interface-example"
+
+
 def test_bias_ablation_is_not_applicable_at_every_level(tiny_run):
     j = jobs(tiny_run[0])
     for method in ("bias", "-bias"):
