@@ -29,7 +29,7 @@ from .validation import validate
 
 
 def prune_in_process(lm: LoadedModel, path: Path, sparsity: float, pattern: str, calib_ids: torch.Tensor,
-                     dense: dict[str, torch.Tensor], rule: str = "at-least") -> tuple[Status, str, float, float | None]:
+                     dense: dict[str, torch.Tensor], rule: str = "two-sided") -> tuple[Status, str, float, float | None]:
     """Restore the dense weights, run the pruner file, validate. Returns (status, detail, seconds, achieved)."""
     lm.model.load_state_dict(dense)
     t0 = time.perf_counter()

@@ -6,6 +6,7 @@ embeddings, norms, biases or ``lm_head``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -116,20 +117,74 @@ def nm_violations(weight: torch.Tensor, n: int, m: int) -> int:
     return int((zeros < n).sum())
 
 
-# The tolerance of the acceptance check: achieved >= target - 0.1 percentage points.
+# The tolerance of the acceptance check, either side of the target: 0.1 percentage points.
 SPARSITY_TOLERANCE = 0.001
 
 
-SPARSITY_RULES = ("at-least", "floor-per-row")
+# How the trusted check reads a level (:func:`meets_target`). The host grants each method its rule
+# (reference_pruners.sparsity_rule); a machine-written candidate always gets "two-sided".
+SPARSITY_RULES = ("two-sided", "floor-per-row", "threshold-ties")
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """The most zeros a pruner may have made itself at one level: the upper side of the check."""
+    new_zeros: int        # zeros where the dense weight was not zero (a pruner cannot un-zero the rest)
+    allowed: int          # target x total, plus the rounding allowance, plus the tolerance
+    rounding: int         # one weight a row and one a column per layer: exact rounding per group
+
+    @property
+    def exceeded(self) -> bool:
+        return self.new_zeros > self.allowed
+
+
+def rounding_allowance(weights: dict[str, torch.Tensor]) -> int:
+    """Weights a correct exact-count pruner may zero beyond ``target x total`` by rounding up.
+
+    Exact methods prune ``ceil(n x s)`` in each comparison group (harness.masks.count_to_prune): a row
+    (Wanda), a layer (magnitude, movement), a column block (SparseGPT), so each group adds less than one
+    weight. Rows and columns are the finest groups a layer has in common use, so ``rows + columns`` a
+    layer bounds them all (for SmolLM2 about 0.26 pp of the prunable weights).
+    """
+    return sum(w.shape[0] + w.shape[-1] if w.dim() >= 2 else 1 for w in weights.values())
+
+
+def ceiling(weights: dict[str, torch.Tensor], target: float, dense: dict[str, torch.Tensor] | None) -> Ceiling:
+    """How many zeros the pruner made, against how many it may have made at ``target``."""
+    total = sum(w.numel() for w in weights.values())
+    if dense is None:
+        new = sum(int((w == 0).sum()) for w in weights.values())
+    else:
+        new = sum(int(((w == 0) & (dense[n] != 0)).sum()) for n, w in weights.items())
+    rounding = rounding_allowance(weights)
+    return Ceiling(new, math.ceil(round(target * total, 6)) + rounding + math.ceil(SPARSITY_TOLERANCE * total),
+                   rounding)
 
 
 def meets_target(report: SparsityReport, weights: dict[str, torch.Tensor], sparsity: float, pattern: str,
-                 rule: str = "at-least") -> str | None:
+                 rule: str = "two-sided", dense: dict[str, torch.Tensor] | None = None) -> str | None:
     """None when the pattern and level are met, else a sentence saying where they are not.
 
-    rule ``"at-least"``: the overall sparsity reaches the target, less 0.1 pp. ``"floor-per-row"``
-    (the host grants it to ``wanda-authors`` only): every row of every layer holds at least
-    ``int(in_features * target)`` zeros, the published Wanda's count, which can fall short overall.
+    The target is the level, or N/M for an N:M pattern. ``dense``: the dense model's tensors of the same
+    names, so zeros the dense model already had are not counted as the pruner's (SmolLM2 has some; a
+    pruner cannot un-zero them); None counts every zero as the pruner's. Tied weights count once per name,
+    on both sides.
+
+    rule ``"two-sided"`` (every candidate, and the exact reference methods):
+      * at least: the overall sparsity reaches the target less 0.1 pp, and for N:M every group of M
+        consecutive inputs of a row holds at least N zeros;
+      * at most: the zeros the pruner made itself (where the dense weight was not zero) number at most
+        ``ceil(target x total)``, plus one weight per row and per column of each layer (exact rounding
+        up per comparison group, :func:`rounding_allowance`), plus 0.1 pp. A program that zeroes
+        everything at 0.5 fails here.
+
+    ``"floor-per-row"`` (the host grants it to ``wanda-authors`` only): at least ``int(in_features x
+    target)`` zeros in every row of every layer, the published Wanda's count, which can fall short
+    overall; the same ceiling as two-sided on top (a floor never reaches it).
+
+    ``"threshold-ties"`` (``magnitude-authors``, ``sparsegpt-authors``): at least, as two-sided, and no
+    ceiling: the published ``prune_magnitude`` and ``fasterprune`` prune every weight ``<=`` the
+    threshold, so every tie of it on top, however many (harness.masks.threshold_mask).
     """
     nm = parse_pattern(pattern)
     target = pattern_sparsity(pattern, sparsity)
@@ -151,4 +206,12 @@ def meets_target(report: SparsityReport, weights: dict[str, torch.Tensor], spars
             name, count = next(iter(bad.items()))
             return (f"{pattern} pattern violated in {len(bad)} layers, e.g. {name}: "
                     f"{count} groups of {nm[1]} with fewer than {nm[0]} zeros")
+    if rule != "threshold-ties":
+        top = ceiling(weights, target, dense)
+        if top.exceeded:
+            total = report.total
+            return (f"achieved sparsity {report.overall:.4%} is above the target {target:.2%}: the pruner zeroed "
+                    f"{top.new_zeros:,} weights ({top.new_zeros / total:.4%}), more than the {top.allowed:,} "
+                    f"allowed (the target, plus one weight a row and a column of each layer for rounding, plus "
+                    f"0.1 pp; zeros of the dense model not counted)")
     return None

@@ -26,12 +26,13 @@ class Verdict:
 
 
 def validate(dense: dict[str, torch.Tensor], pruned: dict[str, torch.Tensor], prunable: list[str],
-             sparsity: float, pattern: str = "unstructured", rule: str = "at-least") -> Verdict:
+             sparsity: float, pattern: str = "unstructured", rule: str = "two-sided") -> Verdict:
     """Check ``pruned`` against ``dense`` (state dicts, name -> tensor).
 
     ``pruned`` must hold exactly the ``prunable`` names; any extra key is a non-prunable tensor the
     candidate returned, which must then be bit-identical to ``dense``. ``rule``: how the level is read
-    (:func:`harness.sparsity.meets_target`); the host chooses it, never the candidate.
+    (:func:`harness.sparsity.meets_target`: within the target from both sides, unless the host grants a
+    reference method its published rule); the host chooses it, never the candidate.
     """
     missing = [n for n in prunable if n not in pruned]
     if missing:
@@ -52,7 +53,8 @@ def validate(dense: dict[str, torch.Tensor], pruned: dict[str, torch.Tensor], pr
             return Verdict(Status.TAMPERED, f"{name} is not prunable but was changed")
     weights = {n: pruned[n] for n in prunable}
     report = measure(weights)
-    problem = meets_target(report, weights, sparsity, pattern, rule)
+    # The dense tensors too: zeros the dense model already had are not the pruner's (meets_target).
+    problem = meets_target(report, weights, sparsity, pattern, rule, {n: dense[n] for n in prunable})
     if problem:
         return Verdict(Status.SPARSITY_NOT_MET, problem, report)
     return Verdict(Status.OK, f"achieved sparsity {report.overall:.4%}", report)

@@ -98,7 +98,7 @@ def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: i
                 ids = {k: r[k] for k in ("idea", "generator", "sample")} if r["kind"] == "candidate" else {}
                 sweep = Sweep(r["kind"], r["method"], path, r["pattern"], (r["sparsity"],),
                               r["fingerprint"].get("calibration") is not None, ids,
-                              sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "at-least")
+                              sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "two-sided")
                 [out] = run_sweep(sweep, cfg, scorer, calib.ids, calib.describe, limits, lambda *_: None)
                 status, ppl = out["status"], out["perplexity"]
             check = Check(job, r["status"], status, r["perplexity"], ppl, _differences(r["fingerprint"]), code_changed)

@@ -45,13 +45,15 @@ USES_CALIBRATION = {"wanda", "sparsegpt", "movement", "movement-0shot", "taylor"
 # short of the target by up to half a weight per row (the trusted check judges them as it judges those programs).
 SKELETON = {"score-example", "score-wanda"}
 
-# How the trusted check reads the level of a method whose rounding falls short of it by design
-# (harness.sparsity.meets_target). Everything else must reach the level overall.
-SPARSITY_RULE = {"wanda-authors": "floor-per-row"}
+# How the trusted check reads the level of a method whose published rounding misses it by design
+# (harness.sparsity.meets_target): wanda-authors' int(in * s) a row falls short; the authors' <= threshold
+# prunes every tie of it on top. Everything else is held to the level from both sides ("two-sided").
+SPARSITY_RULE = {"wanda-authors": "floor-per-row", "magnitude-authors": "threshold-ties",
+                 "sparsegpt-authors": "threshold-ties"}
 
 
 def sparsity_rule(name: str) -> str:
-    return SPARSITY_RULE.get(name, "at-least")
+    return SPARSITY_RULE.get(name, "two-sided")
 
 
 def method_path(name: str) -> Path:

@@ -24,7 +24,7 @@ class SandboxJob:
     device: str = "cpu"
     dtype: str = "float32"
     stop_on_error: bool = False        # after a level fails, report the rest as skipped instead of running them
-    sparsity_rule: str = "at-least"    # how the trusted check reads the level (harness.sparsity.meets_target)
+    sparsity_rule: str = "two-sided"    # how the trusted check reads the level (harness.sparsity.meets_target)
 
 
 @dataclass(frozen=True)

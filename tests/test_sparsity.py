@@ -8,8 +8,9 @@ import torch
 from harness.interface import Status
 from harness.masks import (count_to_prune, floor_count_row_mask, nm_mask, select_mask, threshold_mask,
                           unstructured_mask)
-from harness.sparsity import (SPARSITY_TOLERANCE, measure, measure_model, meets_target, nm_violations,
-                              parse_pattern, pattern_sparsity, prunable_layers, prunable_weight_names)
+from harness.sparsity import (SPARSITY_TOLERANCE, ceiling, measure, measure_model, meets_target, nm_violations,
+                              parse_pattern, pattern_sparsity, prunable_layers, prunable_weight_names,
+                              rounding_allowance)
 from harness.validation import validate
 
 PER_BLOCK = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
@@ -127,6 +128,68 @@ def test_floor_per_row_rule_reads_the_level_as_wanda_authors_do():
     assert msg == "w: 1 rows with fewer than int(576 x 0.01) = 5 zeros"
     with pytest.raises(ValueError, match="sparsity rule must be one of"):
         meets_target(measure({"w": w}), {"w": w}, 0.01, "unstructured", "roughly")
+
+
+def _square(zeros: int, n: int = 100) -> dict:
+    w = torch.ones(n, n)
+    w.view(-1)[:zeros] = 0
+    return {"w": w}
+
+
+@pytest.mark.parametrize("target", [0.01, 0.5, 0.9, 0.99])
+def test_meets_target_upper_boundary(target):
+    """At most ceil(target x total) + one weight a row and a column + 0.1 pp: exactly that passes, one more fails."""
+    w = _square(0)
+    assert rounding_allowance(w) == 200
+    allowed = ceiling(w, target, None).allowed
+    assert allowed == round(target * 10_000) + 200 + 10
+    if allowed < 10_000:
+        w = _square(allowed)
+        assert meets_target(measure(w), w, target, "unstructured") is None
+        w = _square(allowed + 1)
+        msg = meets_target(measure(w), w, target, "unstructured")
+        assert msg is not None and f"is above the target {target:.2%}" in msg and f"{allowed:,} allowed" in msg
+
+
+def test_zeroing_everything_does_not_meet_a_level():
+    """Issue 20 item 5: a program that zeroes every weight met any level, the check being one-sided."""
+    w = {"a": torch.zeros(64, 64), "b": torch.zeros(128, 64)}
+    for rule in ("two-sided", "floor-per-row"):
+        msg = meets_target(measure(w), w, 0.5, "unstructured", rule)
+        assert msg is not None and "achieved sparsity 100.0000% is above the target 50.00%" in msg, rule
+    assert "above the target 50.00%" in meets_target(measure(w), w, 0.5, "2:4")
+    # the authors' <= threshold prunes every tie on top: their documented rule has no ceiling
+    assert meets_target(measure(w), w, 0.5, "unstructured", "threshold-ties") is None
+    assert "below the target" in meets_target(measure(_square(4000)), _square(4000), 0.5, "unstructured",
+                                              "threshold-ties")
+
+
+def test_the_dense_models_own_zeros_are_not_the_pruners():
+    """A pruner cannot un-zero a weight: zeros the dense model had count toward the level, not the ceiling."""
+    g = torch.Generator().manual_seed(0)
+    dense = torch.randn(100, 100, generator=g)
+    dense[torch.rand(100, 100, generator=g) < 0.2] = 0          # 20% zero already
+    # random pruning of half of everything: ~60% zero, of which the pruner made ~40%
+    pruned = dense.masked_fill(torch.rand(100, 100, generator=g) < 0.5, 0)
+    w, d = {"w": pruned}, {"w": dense}
+    assert measure(w).overall > 0.55
+    assert meets_target(measure(w), w, 0.5, "unstructured", dense=d) is None
+    assert "above the target" in meets_target(measure(w), w, 0.5, "unstructured")   # without the dense zeros
+    top = ceiling(w, 0.5, d)
+    assert top.new_zeros == int(((pruned == 0) & (dense != 0)).sum()) and not top.exceeded
+
+
+def test_exact_per_row_rounding_meets_the_ceiling_on_narrow_rows():
+    """ceil(64 x 0.01) = 1 a row is 1.56%, 0.56 pp over 1%: the rounding allowance, not a failure."""
+    torch.manual_seed(0)
+    score = torch.randn(64, 64)
+    for s in (0.01, 0.5, 0.99):
+        w = {"w": torch.ones(64, 64).masked_fill(unstructured_mask(score, s, "row"), 0)}
+        assert meets_target(measure(w), w, s, "unstructured") is None, s
+    nm = {"w": torch.ones(64, 64).masked_fill(nm_mask(score, 2, 4), 0)}
+    assert meets_target(measure(nm), nm, 0.5, "2:4") is None
+    three = {"w": torch.ones(64, 64).masked_fill(nm_mask(score, 3, 4), 0)}   # 3:4 passes for 2:4 no more
+    assert "above the target 50.00%" in meets_target(measure(three), three, 0.5, "2:4")
 
 
 # --- masks ------------------------------------------------------------------------------------------
@@ -260,6 +323,13 @@ def test_validate_tampered(dense, prunable):
     pruned = {**_pruned(dense, prunable), "model.norm.weight": dense["model.norm.weight"] * 1.01}
     v = validate(dense, pruned, prunable, 0.5)
     assert v.status is Status.TAMPERED and "model.norm.weight is not prunable but was changed" in v.detail
+
+
+def test_validate_rejects_a_model_zeroed_whole(dense, prunable):
+    zeroed = {n: torch.zeros_like(dense[n]) for n in prunable}
+    v = validate(dense, zeroed, prunable, 0.5)
+    assert v.status is Status.SPARSITY_NOT_MET and v.detail.startswith("achieved sparsity 100.0000% is above")
+    assert validate(dense, zeroed, prunable, 0.5, rule="threshold-ties").ok   # the authors' rule, as documented
 
 
 def test_validate_sparsity_not_met(dense, prunable):
