@@ -3,10 +3,11 @@
 The unit of work is one sweep (one pruner file x model x pattern, all its levels in one sandbox), as
 with the local executor. Each worker is a long-lived actor that loads the model, the evaluation
 windows and the calibration windows once and then runs sweep after sweep. Results stream back one
-level at a time (a Ray streaming generator), and the driver is the only writer of the SQLite store:
-resume, ``--retry`` and the reports work exactly as with the local executor. A worker (or its node)
-that dies mid-sweep loses no finished level; its unfinished levels go back on the queue for another
-worker, and end ``killed`` once no worker is left. Generation (API calls) stays on the driver.
+level at a time (a Ray streaming generator), each as soon as the sandbox reports it and it is scored,
+while the sweep's next level runs (harness.sweep.run_sweep), and the driver is the only writer of the
+SQLite store: resume, ``--retry`` and the reports work exactly as with the local executor. A worker (or
+its node) that dies mid-sweep loses no finished level; its unfinished levels go back on the queue for
+another worker, and end ``killed`` once no worker is left. Generation (API calls) stays on the driver.
 
 Ray is an optional dependency (``pip install prunegen[ray]``), imported only when this executor runs.
 """
@@ -144,10 +145,18 @@ def execute_ray(cfg: ExperimentConfig, scorer: Scorer, sweeps: list[Sweep], spec
     for s in sweeps:
         todo.put((s, 1))
 
+    echoed, echo_lock = set(), threading.Lock()
+
     def store(result) -> None:
+        """Each level comes twice: as soon as it is scored, then whole at its sweep's end; both are stored
+        (the second replaces the first), the first is echoed."""
         with scorer.lock:   # the driver's one store, written by one thread at a time
             scorer.store.put(result)
-        echo_row(row(result))
+        with echo_lock:
+            first = result.key not in echoed
+            echoed.add(result.key)
+        if first:
+            echo_row(row(result))
 
     lock, in_flight, halt = threading.Lock(), [0], threading.Event()
 

@@ -144,7 +144,7 @@ def rounding_allowance(weights: dict[str, torch.Tensor]) -> int:
     Exact methods prune ``ceil(n x s)`` in each comparison group (harness.masks.count_to_prune): a row
     (Wanda), a layer (magnitude, movement), a column block (SparseGPT), so each group adds less than one
     weight. Rows and columns are the finest groups a layer has in common use, so ``rows + columns`` a
-    layer bounds them all (for SmolLM2 about 0.26 pp of the prunable weights).
+    layer bounds them all (for SmolLM2 0.29 pp of the prunable weights: 10,176 of 3,538,944 a block).
     """
     return sum(w.shape[0] + w.shape[-1] if w.dim() >= 2 else 1 for w in weights.values())
 

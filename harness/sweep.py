@@ -29,12 +29,12 @@ class Sweep:
     uses_calibration: bool
     ids: dict                 # idea / generator / sample columns for candidates
     extra: dict = field(default_factory=dict)   # added to each job's extra (evolution tags its best programs)
-    sparsity_rule: str = "at-least"             # reference_pruners.sparsity_rule of the method
+    sparsity_rule: str = "two-sided"             # reference_pruners.sparsity_rule of the method
 
 
 def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
               limits, echo) -> list[dict]:
-    """Sandbox one sweep; score each level the moment its tensors pass validation; store every level."""
+    """Sandbox one sweep; score and store each level the moment the sandbox reports it (then again, whole)."""
     from sandbox.api import copy_prunable, run_candidate
     from sandbox.job import SandboxJob
 
@@ -54,15 +54,11 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
                 scorer.restore()
 
     pruner_sha = file_sha256(sweep.path)   # the code that made the number
-    phases: dict = {}
-    results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score, timings=phases)
-    # The sweep's host-observed sandbox seconds (start, ready, run, ...), on each of its rows: where a run's time went.
-    phases = {k: round(v, 3) for k, v in phases.items() if v is not None}
-    out = []
-    for r in results:
+
+    def store(r, phases: dict):
         key = scorer.key(sweep.kind, sweep.method, r.level, sweep.pattern)
         with scorer.lock:
-            result = scorer.record(
+            return scorer.record(
                 key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
                 calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
                 artefacts={"pruner": str(sweep.path), "pruner_sha256": pruner_sha},
@@ -71,7 +67,18 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
                        "sandbox_threads": limits.threads, "sweep_sandbox_seconds": phases,
                        **digests.get(r.level, {}), **sweep.extra},
                 **sweep.ids)
-        out.append(row(result))
+
+    phases: dict = {}
+    # Each level is stored the moment it is scored, while the next runs: a harness (or Ray worker) that
+    # dies mid-sweep loses no finished level. Once the sweep ends, each row is written again, whole: with
+    # the run's log tail and the sweep's sandbox phases, which only the end knows.
+    results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score, timings=phases,
+                            on_result=lambda r: store(r, {}))
+    # The sweep's host-observed sandbox seconds (start, ready, run, ...), on each of its rows: where a run's time went.
+    phases = {k: round(v, 3) for k, v in phases.items() if v is not None}
+    out = []
+    for r in results:
+        out.append(row(store(r, phases)))
         echo(out[-1])
     return out
 

@@ -59,7 +59,8 @@ def _writable_by_sandbox(out_dir: Path) -> None:
 def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits = SandboxLimits(),
                   backend: str = "docker", *, keep_dir: Path | None = None,
                   tmp_root: str | Path | None = None, timings: dict | None = None,
-                  on_valid: Callable[[float, dict[str, torch.Tensor]], None] | None = None) -> list[LevelResult]:
+                  on_valid: Callable[[float, dict[str, torch.Tensor]], None] | None = None,
+                  on_result: Callable[[LevelResult], None] | None = None) -> list[LevelResult]:
     """Run ``candidate`` (a Python file) for every level of ``job``; one trusted LevelResult per level.
 
     keep_dir: where validated prunable tensors are re-written by the host (``LevelResult.weights_path``);
@@ -67,6 +68,11 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
     <tmp>/prunegen-sandbox) and removed before this returns, whatever the candidate did.
     on_valid: called as ``on_valid(level, tensors)`` with each level's prunable tensors right after they
     pass validation, so a caller can score them without writing and re-reading 4 bytes a weight.
+    on_result: if given, each level is collected (validated, ``on_valid`` called) the moment the runner
+    reports it, while the next level runs, and handed to ``on_result``; so a caller can store it before the
+    sweep ends, and a harness that dies mid-sweep loses no finished level. Its ``stderr_tail`` is then
+    only the runner's traceback; the returned list has the run's log tail too. Without it, every level is
+    collected once the run has ended.
     timings: if given, filled with host-observed seconds per phase (prepare, image, start, ready, run,
     teardown, collect), for bench/sandbox.py.
     Raises ``sandbox.image.DockerUnavailable`` when the docker backend is asked for and no engine answers.
@@ -95,25 +101,41 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
         else:  # the subprocess runs as us
             out_dir.mkdir(mode=0o700)
         t_prep = time.perf_counter() - t0
+        early: dict[int, LevelResult] = {}
+        labelled = _label(backend)
+
+        def on_level(i: int, seconds: float | None, elapsed: float) -> None:
+            r = collect.collect_level(out_dir, job, i, seconds, elapsed, "", dense, names, limits.output_cap_bytes,
+                                      keep_dir=keep_dir, backend=backend, on_valid=on_valid)
+            if r is not None:
+                early[i] = labelled(r)
+                on_result(early[i])
+
+        streaming = on_level if on_result is not None else None
         if backend == "docker":
             from . import docker_backend
             from harness.models import cache_dir
             files = weights.readable_files(model_dir, cache_dir() / "sandbox-readable")
-            outcome = docker_backend.execute(in_dir, out_dir, files, len(job.levels), limits)
+            outcome = docker_backend.execute(in_dir, out_dir, files, len(job.levels), limits, streaming)
         else:
             from . import process_backend
-            outcome = process_backend.execute(in_dir, out_dir, model_dir, len(job.levels), limits)
+            outcome = process_backend.execute(in_dir, out_dir, model_dir, len(job.levels), limits, streaming)
         t = time.perf_counter()
         results = collect.collect(out_dir, job, outcome, dense, names, limits.output_cap_bytes,
-                                  keep_dir=keep_dir, backend=backend, on_valid=on_valid)
+                                  keep_dir=keep_dir, backend=backend, on_valid=on_valid, early=early)
         if timings is not None:
             timings.update(prepare=t_prep, **outcome.phases, collect=time.perf_counter() - t)
-        if backend == "process":
-            from .process_backend import warning
-            results = [replace(r, detail=f"{r.detail} [{warning()}]") for r in results]
-        return results
+        return [r if i in early else labelled(r) for i, r in enumerate(results)]
     finally:
         _remove_tree(job_dir)
+
+
+def _label(backend: str) -> Callable[[LevelResult], LevelResult]:
+    """What each level's detail says of its sandbox: the process backend's weaker isolation, always."""
+    if backend != "process":
+        return lambda r: r
+    from .process_backend import warning
+    return lambda r: replace(r, detail=f"{r.detail} [{warning()}]")
 
 
 def _reap_stale_job_dirs(root: Path) -> None:

@@ -22,6 +22,7 @@ Threat model, honestly:
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -77,41 +78,62 @@ def _ended_without_report(outcome: ExecOutcome) -> tuple[Status, str]:
 
 def collect(out_dir: Path, job: SandboxJob, outcome: ExecOutcome, dense: dict[str, torch.Tensor],
             names: list[str], cap_bytes: int, *, keep_dir: Path | None, backend: str,
-            on_valid=None) -> list[LevelResult]:
+            on_valid=None, early: dict[int, LevelResult] | None = None) -> list[LevelResult]:
+    """One LevelResult per level once the run has ended. ``early``: levels already collected while it ran
+    (:func:`collect_level`, index -> result); they are kept as they were, with the run's log tail added."""
     results = []
     for i, level in enumerate(job.levels):
+        if early and i in early:
+            r = early[i]
+            results.append(replace(r, stderr_tail=(outcome.log_tail + r.stderr_tail)[-8000:]))
+            continue
         seconds = outcome.level_seconds[i] if i < len(outcome.level_seconds) else None
-        claimed = _read_status(out_dir / f"level-{i}.json")
-        base = dict(level=level, seconds=seconds or 0.0, backend=backend)
-        tail = outcome.log_tail
-        if claimed is None:
+        r = collect_level(out_dir, job, i, seconds, outcome.phases.get("run"), outcome.log_tail, dense, names,
+                          cap_bytes, keep_dir=keep_dir, backend=backend, on_valid=on_valid)
+        if r is None:
             status, detail = _ended_without_report(outcome)
-            results.append(LevelResult(status=status, detail=detail, stderr_tail=tail, **base))
-            continue
-        reported = claimed.get("seconds")
-        if isinstance(reported, (int, float)) and 0 <= reported:
-            # The runner's timing of the prune call is finer than the host's 50 ms polling; being
-            # self-reported, it is bounded by what the host saw the whole run take.
-            base["seconds"] = min(float(reported), outcome.phases.get("run") or float(reported))
-        peak = claimed.get("peak_rss_bytes")
-        base["peak_memory_bytes"] = peak if isinstance(peak, int) else None
-        trace = claimed.get("traceback") if isinstance(claimed.get("traceback"), str) else ""
-        if trace:
-            tail = (tail + "\n--- runner traceback ---\n" + trace)[-8000:]
-        said = claimed.get("status")
-        said_detail = str(claimed.get("detail", ""))[:2000]
-        if said in _BELIEVED_FAILURES:
-            results.append(LevelResult(status=Status(said), detail=said_detail, stderr_tail=tail, **base))
-            continue
-        if said != Status.OK.value:
-            results.append(LevelResult(status=Status.OUTPUT_INVALID, detail=f"unreadable status file ({said!r})",
-                                       stderr_tail=tail, **base))
-            continue
-        status, detail, achieved, kept = _check_tensors(out_dir / f"level-{i}.safetensors", job, level, dense,
-                                                        names, cap_bytes, keep_dir, i, on_valid)
-        results.append(LevelResult(status=status, detail=detail, stderr_tail=tail, achieved_sparsity=achieved,
-                                   weights_path=kept, **base))
+            r = LevelResult(status=status, detail=detail, stderr_tail=outcome.log_tail, level=level,
+                            seconds=seconds or 0.0, backend=backend)
+        results.append(r)
     return results
+
+
+def collect_level(out_dir: Path, job: SandboxJob, i: int, seconds: float | None, run_seconds: float | None,
+                  log_tail: str, dense: dict[str, torch.Tensor], names: list[str], cap_bytes: int, *,
+                  keep_dir: Path | None, backend: str, on_valid=None) -> LevelResult | None:
+    """Level ``i``'s trusted result from its status and tensor files, or None when it has no status file.
+
+    Called for each level as the runner reports it while the run goes on (the log tail is then "", the
+    run's own is added at the end), or after the run for the levels not collected yet. ``run_seconds``
+    bounds the runner's self-reported time: what the host saw the run take so far.
+    """
+    level = job.levels[i]
+    claimed = _read_status(out_dir / f"level-{i}.json")
+    if claimed is None:
+        return None
+    base = dict(level=level, seconds=seconds or 0.0, backend=backend)
+    tail = log_tail
+    reported = claimed.get("seconds")
+    if isinstance(reported, (int, float)) and 0 <= reported:
+        # The runner's timing of the prune call is finer than the host's 50 ms polling; being
+        # self-reported, it is bounded by what the host saw the whole run take.
+        base["seconds"] = min(float(reported), run_seconds or float(reported))
+    peak = claimed.get("peak_rss_bytes")
+    base["peak_memory_bytes"] = peak if isinstance(peak, int) else None
+    trace = claimed.get("traceback") if isinstance(claimed.get("traceback"), str) else ""
+    if trace:
+        tail = (tail + "\n--- runner traceback ---\n" + trace)[-8000:]
+    said = claimed.get("status")
+    said_detail = str(claimed.get("detail", ""))[:2000]
+    if said in _BELIEVED_FAILURES:
+        return LevelResult(status=Status(said), detail=said_detail, stderr_tail=tail, **base)
+    if said != Status.OK.value:
+        return LevelResult(status=Status.OUTPUT_INVALID, detail=f"unreadable status file ({said!r})",
+                           stderr_tail=tail, **base)
+    status, detail, achieved, kept = _check_tensors(out_dir / f"level-{i}.safetensors", job, level, dense,
+                                                    names, cap_bytes, keep_dir, i, on_valid)
+    return LevelResult(status=status, detail=detail, stderr_tail=tail, achieved_sparsity=achieved,
+                       weights_path=kept, **base)
 
 
 def _check_tensors(path: Path, job: SandboxJob, level: float, dense, names, cap_bytes, keep_dir, i, on_valid=None):

@@ -71,7 +71,7 @@ def _environment(limits: SandboxLimits, code_root: str) -> dict[str, str]:
 
 
 def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels: int,
-            limits: SandboxLimits) -> ExecOutcome:
+            limits: SandboxLimits, on_level=None) -> ExecOutcome:
     import docker.errors
     from docker.types import DeviceRequest, LogConfig, Mount
 
@@ -112,12 +112,12 @@ def execute(in_dir: Path, out_dir: Path, weight_files: dict[str, Path], n_levels
     container = None
     timed_out, exit_code, oom, log_tail, interrupted = False, None, False, "", False
     stopping.check()
-    clock = LevelClock(out_dir, n_levels, limits)
+    clock = LevelClock(out_dir, n_levels, limits, on_level)
     try:
         t = time.perf_counter()
         container = client.containers.create(image, **kwargs)
         container.start()
-        clock = LevelClock(out_dir, n_levels, limits)
+        clock = LevelClock(out_dir, n_levels, limits, on_level)
         phases["start"] = time.perf_counter() - t
         t_run = time.perf_counter()
         while True:

@@ -87,7 +87,8 @@ class _Tail(threading.Thread):
                 del self.buf[:-self.keep]
 
 
-def execute(in_dir: Path, out_dir: Path, weights_dir: Path, n_levels: int, limits: SandboxLimits) -> ExecOutcome:
+def execute(in_dir: Path, out_dir: Path, weights_dir: Path, n_levels: int, limits: SandboxLimits,
+            on_level=None) -> ExecOutcome:
     env = {"HOME": str(out_dir.parent / "home"), "TMPDIR": str(out_dir.parent / "home"), "PATH": "/usr/bin:/bin",
            "LANG": "C.UTF-8", "PYTHONPATH": str(repo_root()), "PYTHONDONTWRITEBYTECODE": "1",
            "PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
@@ -106,7 +107,7 @@ def execute(in_dir: Path, out_dir: Path, weights_dir: Path, n_levels: int, limit
     phases["start"] = time.perf_counter() - t
     tail = _Tail(proc.stdout, limits.log_tail_bytes)
     tail.start()
-    clock = LevelClock(out_dir, n_levels, limits)
+    clock = LevelClock(out_dir, n_levels, limits, on_level)
     timed_out = False
     t_run = time.perf_counter()
     try:
@@ -119,7 +120,9 @@ def execute(in_dir: Path, out_dir: Path, weights_dir: Path, n_levels: int, limit
                 timed_out = True
                 break
             time.sleep(POLL_S)
+        clock.poll()   # a level reported at the very end is collected as the others were
     finally:
+        clock.on_done = None   # interrupted: nothing more is collected, the finished levels are
         clock.poll()
         phases["run"] = time.perf_counter() - t_run
         t = time.perf_counter()

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Callable
 
 from .limits import SandboxLimits
 
 
 class LevelClock:
-    def __init__(self, out_dir: Path, n_levels: int, limits: SandboxLimits):
-        self.out_dir, self.n, self.limits = out_dir, n_levels, limits
+    def __init__(self, out_dir: Path, n_levels: int, limits: SandboxLimits,
+                 on_done: Callable[[int, float | None, float], None] | None = None):
+        """on_done: called as ``on_done(i, level seconds, seconds since start)`` when level i is first seen
+        reported, from the backend's polling loop, so a level is collected while the next one runs."""
+        self.out_dir, self.n, self.limits, self.on_done = out_dir, n_levels, limits, on_done
         self.t0 = time.monotonic()
         self.ready_at: float | None = None
         self.done_at: list[float | None] = [None] * n_levels
@@ -24,9 +28,13 @@ class LevelClock:
         now = time.monotonic()
         if self.ready_at is None and (self.out_dir / "ready.json").exists():
             self.ready_at = now
+        seen = []
         for i in range(self.n):
             if self.done_at[i] is None and (self.out_dir / f"level-{i}.json").exists():
                 self.done_at[i] = now
+                seen.append(i)
+        for i in seen if self.on_done is not None else ():
+            self.on_done(i, self.level_seconds()[i], now - self.t0)
 
     def deadline(self) -> float:
         """Monotonic time after which the job is killed."""

@@ -1,8 +1,8 @@
 """Ctrl-C on `prunegen run`: a real SIGINT to a real harness process, with the local and the Ray executor.
 
 The run must stop within seconds (not when the running sweep would have ended), kill the sandbox it was
-running (no container or process left behind), keep every finished job, store nothing of the interrupted
-sweep, and be resumed by the same command.
+running (no container or process left behind), keep every finished job, the interrupted sweep's finished
+level too (each level is stored as it is scored), and be resumed by the same command.
 """
 
 from __future__ import annotations
@@ -91,10 +91,10 @@ def test_ctrl_c_stops_the_sandbox_keeps_finished_jobs_and_resumes(executor, back
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.time() + 240
-        while time.time() < deadline:   # the fast sweep is stored: the slow one is running (sorted by id)
+        while time.time() < deadline:   # the fast sweep and the slow one's first level are stored (by id)
             if db.is_file():
                 try:
-                    if len([k for k in _rows(db) if k[0] == "fast"]) == 2:
+                    if len([k for k in _rows(db) if k[0] == "fast"]) == 2 and ("slow", 0.3) in _rows(db):
                         break
                 except sqlite3.OperationalError:
                     pass
@@ -112,7 +112,8 @@ def test_ctrl_c_stops_the_sandbox_keeps_finished_jobs_and_resumes(executor, back
     assert "interrupted" in err and "resumes" in err
     assert stopped_in < 30, f"took {stopped_in:.1f} s to stop"
     rows = _rows(db)
-    assert rows == {("fast", 0.3): "ok", ("fast", 0.6): "ok"}   # nothing of the interrupted sweep
+    # the interrupted sweep's finished level is kept; its interrupted one is not stored, for the rerun
+    assert rows == {("fast", 0.3): "ok", ("fast", 0.6): "ok", ("slow", 0.3): "ok"}
     assert _sandbox_processes(sandbox_tmp) == []
     assert not list(sandbox_tmp.glob(f"job-{proc.pid}-*"))
     if backend == "docker":
