@@ -29,6 +29,7 @@ class RunConfig:
     gpus: tuple[int, ...] = ()    # GPU ids to pin workers to (CUDA_VISIBLE_DEVICES / device requests)
     executor: str = "local"       # local (threads on this host) | ray (actors on a Ray cluster)
     ray_address: str | None = None   # ray only: unset = an embedded local Ray; "auto" or "ray://host:10001"
+    note: str = ""                # printed first in the report (e.g. "a smoke-scale run: full-scale numbers are ...")
 
 
 @dataclass(frozen=True)

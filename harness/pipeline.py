@@ -32,6 +32,7 @@ from .sweep import Sweep, run_sweep, sandbox_limits
 log = logging.getLogger("prunegen.run")
 
 GENERATION_NOTE = "run:generation"   # the store note that says the machine side of a run came out empty
+CONFIG_NOTE = "0-config"             # [run] note: sorts first among the notes at the report's top
 
 
 class GenerationFailed(RuntimeError):
@@ -210,6 +211,10 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
     generators = {generator_name(g): make_generator(g, run_dir) for g in cfg.generation.generators}
     asks = bool(select_ideas(",".join(cfg.generation.ideas), catalogue)) and bool(generators)
     with ResultsStore(run_dir / "results.sqlite") as store:
+        if cfg.run.note:
+            store.put_note(CONFIG_NOTE, cfg.run.note)
+        else:
+            store.forget_note(CONFIG_NOTE)
         if asks:   # a real reply from each generator before the first idea, or a fallback, or a stop
             configs = {generator_name(g): g for g in cfg.generation.generators}
             record_outcomes(store, check_generators(

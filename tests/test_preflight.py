@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -220,3 +221,26 @@ def test_a_run_whose_generator_writes_no_code_exits_3_and_says_so_at_the_top(cfg
     assert "Generation produced no program at all" in md[:md.index("\n## ")]
     with ResultsStore(tmp_path / "run" / "results.sqlite") as store:
         assert {r["method"] for r in store.rows(kind="reference")} == {"magnitude"}
+
+
+def test_the_configs_note_is_the_reports_first_line(cfg):
+    """[run] note (the demo's smoke-scale warning) reaches the top of the report, before any table; a rerun
+    without it takes it away."""
+    from harness.config import ReferencesConfig
+    from harness.run_cli import write_report
+
+    quiet = replace(cfg, generation=GenerationConfig(ideas=()), references=ReferencesConfig(methods=()),
+                    run=replace(cfg.run, note="A smoke-scale run: full-scale numbers are elsewhere."))
+    run_dir = run(quiet, echo=lambda *_: None, report=write_report)
+    md = (run_dir / "report" / "report.md").read_text()
+    assert "Read this first" in md and md.index("A smoke-scale run") < md.index("\n## ")
+    run(replace(quiet, run=replace(quiet.run, note="")), echo=lambda *_: None, report=write_report)
+    assert "A smoke-scale run" not in (run_dir / "report" / "report.md").read_text()
+
+
+def test_the_default_config_says_it_is_smoke_scale():
+    from harness.config import load_config
+
+    note = load_config(REPO / "configs" / "default.toml").run.note
+    assert note.startswith("A smoke-scale run") and "bench/results/demo-scale-h200.md" in note
+    assert all((REPO / p).is_file() for p in re.findall(r"bench/results/[\w.-]+\.(?:md|txt)", note))
