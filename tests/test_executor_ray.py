@@ -53,7 +53,8 @@ def test_ray_stores_what_the_local_executor_stores(local_ray, tiny_model_dir, tm
     remote = run(_config(tmp_path, tiny_model_dir, tmp_path / "ray", "run.executor=ray", "run.workers=2"),
                  echo=lambda *_: None)
     a, b = _rows(local), _rows(remote)
-    assert a.keys() == b.keys() and len(a) == 1 + 2 * 2 + 2 * 2   # dense, 2 refs and 2 runnable candidates x 2 levels
+    # dense, 2 refs, the interface's example (beside the programs) and 2 runnable candidates, x 2 levels
+    assert a.keys() == b.keys() and len(a) == 1 + 2 * 2 + 1 * 2 + 2 * 2
     for k in a:
         fields = ("status", "perplexity", "achieved_sparsity", "fingerprint_digest")
         assert {f: a[k][f] for f in fields} == {f: b[k][f] for f in fields}, k
