@@ -129,3 +129,52 @@ concurrency = 1
     assert {i: c["status"] for i, c in replayed.items()} == {i: c["status"] for i, c in cands.items()}
     assert all(c["extra"]["cached"] for c in replayed.values())      # answered from the cassette, not asked
     assert programs(again) == programs(run_dir)
+
+
+# ------------------------------------------------------------------ the real coder, recorded then replayed
+
+REPO = Path(__file__).resolve().parents[1]
+CODER_CONFIG = REPO / "configs" / "qwen-coder-0.5b.toml"
+# The config as published, made small enough for the suite: one idea whose first sample the 0.5B coder gets
+# wrong (reports/qwen-coder-0.5b: `random` fails at import), one sample, one repair round, one level, no
+# references. Everything else (model, engine, temperature, sandbox) is the config's. Four real calls of 5-12 s
+# on an idle 2-core host (minutes each when other work shares the cores), two sandbox sweeps per run.
+SMALL = ['generation.ideas=["random"]', "generation.samples=1", "generation.repair_rounds=1",
+         "sparsity.levels=[0.5]", "sparsity.candidate_levels=[0.5]", "references.methods=[]"]
+
+
+@pytest.mark.slow
+def test_replaying_the_qwen_coder_config_with_its_repairs_asks_no_model_and_reproduces_every_program(
+        tmp_path, sandbox_tmp, user_cache, monkeypatch):
+    from harness.llm.llama_server import LlamaCppProvider
+    from harness.llm.local import LocalProvider
+    from harness.llm.openai_provider import OpenAIProvider
+
+    with user_cache():   # the coder's GGUF and SmolLM2 as make setup cached them
+        recorded = run(load_config(CODER_CONFIG, SMALL + [f"run.out={tmp_path / 'recorded'}"]), echo=lambda *_: None)
+    cassette = recorded / "candidates" / "cassette.jsonl"
+    turns = [json.loads(line) for line in cassette.read_text().splitlines()]
+    assert [t["purpose"] for t in turns].count("generation") == 1
+    repairs = [t for t in turns if t["purpose"] == "repair"]
+    assert repairs and all(t["model"] == "qwen2.5-coder-0.5b" and t["provider"]["engine"] == "llama.cpp"
+                           for t in turns)
+    assert all([m["role"] for m in t["messages"]] == ["system", "user", "assistant", "user"]
+               and "status:" in t["messages"][-1]["content"] for t in repairs)
+    first = programs(recorded)
+    assert len([i for i in first if i.endswith("-r1")]) == len(repairs)
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"replay started a model ({type(self).__name__})")
+    for cls in (LlamaCppProvider, LocalProvider, OpenAIProvider):   # asking a model at all fails the test
+        monkeypatch.setattr(cls, "__init__", refuse)
+    replay = [f"run.out={tmp_path / 'replayed'}", "generation.generators.0.provider=replay",
+              f"generation.generators.0.cassette={cassette}"]
+    with user_cache():
+        replayed = run(load_config(CODER_CONFIG, SMALL + replay), echo=lambda *_: None)
+    with ResultsStore(recorded / "results.sqlite") as store:
+        before = {c["id"]: (c["status"], c["round"], c["parent"]) for c in store.candidates()}
+    with ResultsStore(replayed / "results.sqlite") as store:
+        after = {c["id"]: (c["status"], c["round"], c["parent"]) for c in store.candidates()}
+        assert all(c["extra"]["cached"] for c in store.candidates())   # every reply came from the cassette
+    assert after == before                 # no generation-error: no turn, repairs included, missed the cassette
+    assert programs(replayed) == first     # byte for byte below the provenance header
