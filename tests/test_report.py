@@ -83,6 +83,8 @@ def store_path(tmp_path_factory):
                         (0.9, Status.KILLED)):
             put(s, "reference", "movement", lvl, st, detail=f"{st} happened")
         put(s, "reference", "random", 0.5, Status.OK, 9876.5)
+        # worse than a uniform guess over the tiny vocabulary: scored, stored, not a result
+        put(s, "reference", "random", 0.99, Status.COLLAPSED, 5.0e6, detail="perplexity above the vocabulary size")
         put(s, "reference", "wanda", 0.5, Status.OK, 11.111, pattern="2:4")
         put(s, "reference", "sparsegpt", 0.5, Status.OK, 10.5, pattern="2:4")
         put(s, "reference", "magnitude", 0.5, Status.SPARSITY_NOT_MET, pattern="2:4", detail="0.4 < 0.5")
