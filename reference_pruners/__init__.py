@@ -16,6 +16,8 @@ METHODS: dict[str, tuple[str, str]] = {
     "magnitude-row": ("magnitude_row.py", "|W|, one threshold per output row"),
     "wanda": ("wanda.py", "|W| * ||X||_2, per output row (Sun et al. 2023)"),
     "sparsegpt": ("sparsegpt.py", "OBS with reconstruction, blocksize 128, damp 0.01 (Frantar & Alistarh 2023)"),
+    "ria": ("ria.py", "(|W|/row sum + |W|/column sum) * ||X||_2^0.5, per layer (Zhang et al. 2024)"),
+    "owl": ("owl.py", "Wanda per row at per-block levels from outlier ratios, M=5, lambda=0.08 (Yin et al. 2024)"),
     # The published code's rounding, to reproduce the authors' numbers (opt-in; the default is exact sparsity).
     "magnitude-authors": ("magnitude_authors.py", "magnitude with Wanda's <= threshold (every tie pruned)"),
     "wanda-authors": ("wanda_authors.py", "Wanda with the authors' int(in * s) weights per row"),
@@ -38,7 +40,7 @@ METHODS: dict[str, tuple[str, str]] = {
 
 # Methods that need calibration forward (or backward) passes.
 USES_CALIBRATION = {"wanda", "sparsegpt", "movement", "movement-0shot", "taylor", "wanda-authors",
-                    "sparsegpt-authors", "score-example", "score-wanda"}
+                    "sparsegpt-authors", "score-example", "score-wanda", "ria", "owl"}
 
 # Methods that are the score form's skeleton (prompts/score_skeleton.py): they keep int(round(in * s))
 # weights' worth of zeros per row, as every score-form program does, so on narrow rows a level can fall

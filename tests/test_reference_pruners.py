@@ -178,7 +178,7 @@ def test_sparsegpt_stacked_layers_equal_separate():
 def test_calibration_users_are_declared():
     assert USES_CALIBRATION <= set(METHODS)
     assert {"wanda", "sparsegpt", "movement", "movement-0shot", "taylor", "wanda-authors",
-            "sparsegpt-authors", "score-example", "score-wanda"} == USES_CALIBRATION
+            "sparsegpt-authors", "score-example", "score-wanda", "ria", "owl"} == USES_CALIBRATION
 
 
 @pytest.mark.parametrize("method", sorted(SKELETON))
