@@ -45,8 +45,9 @@ def _registrars():
     """``register(subparsers)`` of each stage module, in pipeline order."""
     from sandbox import cli as sandbox_cli
 
-    from . import baseline, generate_cli, report_cli, run_cli
-    return [generate_cli.register, baseline.register, sandbox_cli.register, run_cli.register, report_cli.register]
+    from . import baseline, export_model, generate_cli, report_cli, run_cli
+    return [generate_cli.register, baseline.register, sandbox_cli.register, run_cli.register, report_cli.register,
+            export_model.register]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,21 +17,27 @@ def _default_out(target: Path) -> Path:
     return (target if target.is_dir() else target.parent) / "report"
 
 
-def cmd_verify(args) -> int:
+def load_run_config(run_dir: Path, config: str | None = None):
+    """The config a run was made with: ``config`` if given, else RUN/config.toml with the run's ``--set``
+    overrides (``prunegen run`` keeps both beside the store). Raises ConfigError naming what is missing."""
     from .config import ConfigError, load_config
+    from .run_cli import OVERRIDES
+
+    path = Path(config) if config else run_dir / "config.toml"
+    if not path.is_file():
+        raise ConfigError(f"{path} not found; pass the run's config with --config")
+    overrides = run_dir / OVERRIDES
+    sets = overrides.read_text(encoding="utf-8").split() if not config and overrides.is_file() else []
+    return load_config(path, sets)
+
+
+def cmd_verify(args) -> int:
+    from .config import ConfigError
     from .verify import VerifyError, verify_run
 
     run_dir = Path(args.target)
-    config = Path(args.config) if args.config else run_dir / "config.toml"
-    if not config.is_file():
-        print(f"prunegen report --verify: error: {config} not found; pass the run's config with --config",
-              file=sys.stderr)
-        return 2
-    from .run_cli import OVERRIDES
-    overrides = run_dir / OVERRIDES
-    sets = overrides.read_text(encoding="utf-8").split() if not args.config and overrides.is_file() else []
     try:
-        checks = verify_run(run_dir, load_config(config, sets), sample=args.sample, seed=args.seed)
+        checks = verify_run(run_dir, load_run_config(run_dir, args.config), sample=args.sample, seed=args.seed)
     except (VerifyError, ConfigError) as e:
         print(f"prunegen report --verify: error: {e}", file=sys.stderr)
         return 2

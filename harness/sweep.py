@@ -33,8 +33,11 @@ class Sweep:
 
 
 def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
-              limits, echo) -> list[dict]:
-    """Sandbox one sweep; score and store each level the moment the sandbox reports it (then again, whole)."""
+              limits, echo, on_tensors=None) -> list[dict]:
+    """Sandbox one sweep; score and store each level the moment the sandbox reports it (then again, whole).
+
+    on_tensors: if given, called as ``on_tensors(level, tensors)`` with each level's validated prunable
+    tensors (the very ones scored), e.g. to keep the pruned model (``prunegen export-model``)."""
     from sandbox.api import copy_prunable, run_candidate
     from sandbox.job import SandboxJob
 
@@ -46,6 +49,8 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
 
     def score(level, tensors):
         digests[level] = tensor_digests(tensors)   # what the level did: the report's test of "X in effect"
+        if on_tensors is not None:
+            on_tensors(level, tensors)
         with scorer.lock:
             copy_prunable(scorer.lm.model, tensors)
             try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import random
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,10 +69,47 @@ def _pruner(row: dict) -> tuple[Path, bool]:
     return path, stored_sha is not None and stored_sha != file_sha256(path)
 
 
-def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: int = 0, echo=print) -> list[Check]:
-    """Re-score the dense row and ``sample`` ok jobs of the first model of ``cfg``; returns one Check each."""
-    from reference_pruners import sparsity_rule
+class Rerun:
+    """A stored run opened to re-run its jobs exactly as the run did: the config's first model loaded once,
+    a :class:`Scorer` on the same windows writing to a scratch store, the same calibration draw and
+    sandbox limits. ``rows`` are the run's ok jobs of that model made with this config's evaluation and
+    calibration setup. Shared by ``prunegen report --verify`` and ``prunegen export-model``."""
 
+    def __init__(self, cfg: ExperimentConfig, lm, store: ResultsStore, scorer: Scorer, rows: list[dict]):
+        self.cfg, self.lm, self.store, self.scorer, self.rows = cfg, lm, store, scorer, rows
+        self._calib = None
+        self.limits = sandbox_limits(cfg, None)
+
+    @property
+    def calib(self):
+        if self._calib is None:
+            cal = self.cfg.calibration
+            self._calib = load_calibration(self.lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen,
+                                           seed=cal.seed)
+        return self._calib
+
+    def job(self, r: dict, on_tensors=None) -> tuple[str, float | None, bool]:
+        """Run stored job ``r`` again: (status, perplexity, whether its pruner file changed since).
+
+        on_tensors(level, tensors): handed the validated pruned tensors that were scored (harness.sweep)."""
+        if r["kind"] == "dense":
+            self.scorer.restore()
+            return "ok", self.scorer.measure()[0], False
+        from reference_pruners import sparsity_rule
+        path, code_changed = _pruner(r)
+        ids = {k: r[k] for k in ("idea", "generator", "sample")} if r["kind"] == "candidate" else {}
+        sweep = Sweep(r["kind"], r["method"], path, r["pattern"], (r["sparsity"],),
+                      r["fingerprint"].get("calibration") is not None, ids,
+                      sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "two-sided")
+        [out] = run_sweep(sweep, self.cfg, self.scorer, self.calib.ids, self.calib.describe, self.limits,
+                          lambda *_: None, on_tensors=on_tensors)
+        return out["status"], out["perplexity"], code_changed
+
+
+@contextmanager
+def open_rerun(run_dir: Path, cfg: ExperimentConfig) -> Iterator[Rerun]:
+    """A :class:`Rerun` of ``run_dir`` under ``cfg`` (the run's own config); raises VerifyError when the
+    run has no store, or no ok job of the config's first model was made with this config's setup."""
     store_path = Path(run_dir) / "results.sqlite"
     if not store_path.is_file():
         raise VerifyError(f"{store_path}: no results store")
@@ -84,23 +123,16 @@ def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: i
         if not mine:
             raise VerifyError(f"no ok job of {spec} in {store_path} has this config's evaluation and calibration "
                               "setup: verify with the config the run was made with")
-        cal = cfg.calibration
-        calib = load_calibration(lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen, seed=cal.seed)
-        limits = sandbox_limits(cfg, None)
-        checks = []
-        for r in sample_jobs(mine, sample, seed):
+        yield Rerun(cfg, lm, store, scorer, mine)
+
+
+def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: int = 0, echo=print) -> list[Check]:
+    """Re-score the dense row and ``sample`` ok jobs of the first model of ``cfg``; returns one Check each."""
+    checks = []
+    with open_rerun(run_dir, cfg) as rerun:
+        for r in sample_jobs(rerun.rows, sample, seed):
             job = f"{r['kind']} {r['method']} {r['pattern']} {r['sparsity']:g}"
-            if r["kind"] == "dense":
-                scorer.restore()
-                status, ppl, code_changed = "ok", scorer.measure()[0], False
-            else:
-                path, code_changed = _pruner(r)
-                ids = {k: r[k] for k in ("idea", "generator", "sample")} if r["kind"] == "candidate" else {}
-                sweep = Sweep(r["kind"], r["method"], path, r["pattern"], (r["sparsity"],),
-                              r["fingerprint"].get("calibration") is not None, ids,
-                              sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "two-sided")
-                [out] = run_sweep(sweep, cfg, scorer, calib.ids, calib.describe, limits, lambda *_: None)
-                status, ppl = out["status"], out["perplexity"]
+            status, ppl, code_changed = rerun.job(r)
             check = Check(job, r["status"], status, r["perplexity"], ppl, _differences(r["fingerprint"]), code_changed)
             echo(format_check(check))
             checks.append(check)
