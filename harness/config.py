@@ -132,6 +132,30 @@ class EvolutionConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    """The discovery engine (harness/search/): islands of score programs, a cascade, tuned constants."""
+    enabled: bool = False
+    generator: int = 0                           # index into generation.generators: the model that writes
+    arms: tuple[str, ...] = ("discovery",)       # "discovery" (seed |W|, no human metric shown) and/or "sota"
+    calls: int = 20                              # LLM calls per arm; the best-of-N control gets as many
+    islands: int = 2
+    capacity: int = 6                            # programs kept per island
+    top_k: int = 2                               # programs shown per prompt
+    reset_every: int = 10                        # calls between resets of the weaker half of the islands; 0: never
+    edit: str = "rewrite"                        # "rewrite" (whole function) or "diff" (SEARCH/REPLACE edits)
+    fitness_levels: tuple[float, ...] = (0.5, 0.6, 0.7)
+    fitness_windows: int = 2                     # held-out windows of eval.seqlen tokens (validation, never test)
+    heldout_source: str | None = None            # as evolution.heldout_source
+    quick_level: float | None = None             # the cascade's one-level stage; None: the middle fitness level
+    gate_margin: float = 0.405                   # quick log-ppl allowed above the arm's best (0.405 = x1.5 ppl)
+    tune_budget: int = 4                         # quick evaluations to tune a program's constants (1: no tuning)
+    seed: int = 0                                # islands' RNG, tuner, probe model
+    temperature: float | None = None
+    max_tokens: int | None = None
+    best_of_n: bool = True
+
+
+@dataclass(frozen=True)
 class ExperimentConfig:
     run: RunConfig = RunConfig()
     model: ModelConfig = ModelConfig()
@@ -143,6 +167,7 @@ class ExperimentConfig:
     references: ReferencesConfig = ReferencesConfig()
     scoring: ScoringConfig = ScoringConfig()
     evolution: EvolutionConfig = EvolutionConfig()
+    search: SearchConfig = SearchConfig()
 
 
 def _coerce(value, hint, where: str):
@@ -226,7 +251,37 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
         if value < 1:
             raise ConfigError(f"{name}: must be >= 1, got {value}")
     _validate_evolution(cfg)
+    _validate_search(cfg)
     return cfg
+
+
+def _validate_search(cfg: ExperimentConfig) -> None:
+    s = cfg.search
+    from .search.loop import ARM_SEEDS
+    from .search.sampler import EDITS
+    for name in ("calls", "islands", "capacity", "top_k", "fitness_windows", "tune_budget"):
+        if getattr(s, name) < 1:
+            raise ConfigError(f"search.{name}: must be >= 1, got {getattr(s, name)}")
+    if s.top_k > s.capacity:
+        raise ConfigError(f"search.top_k: {s.top_k} exceeds search.capacity {s.capacity}")
+    bad = [a for a in s.arms if a not in ARM_SEEDS]
+    if bad or not s.arms:
+        raise ConfigError(f"search.arms: {bad or 'none'}; choose from {', '.join(ARM_SEEDS)}")
+    if s.edit not in EDITS:
+        raise ConfigError(f"search.edit: {s.edit!r} is not one of {', '.join(EDITS)}")
+    if not s.fitness_levels or not all(0 < lv < 1 for lv in s.fitness_levels):
+        raise ConfigError(f"search.fitness_levels: give levels in (0, 1), got {list(s.fitness_levels)}")
+    if s.quick_level is not None and not 0 < s.quick_level < 1:
+        raise ConfigError(f"search.quick_level: {s.quick_level} is not in (0, 1)")
+    if s.heldout_source is not None and not s.heldout_source.startswith("text:"):
+        raise ConfigError(f"search.heldout_source: {s.heldout_source!r} is not 'text:PATH'")
+    if s.enabled:
+        if not 0 <= s.generator < len(cfg.generation.generators):
+            raise ConfigError(f"search.generator: {s.generator} is not an index into generation.generators "
+                              f"({len(cfg.generation.generators)} configured)")
+        if s.heldout_source is None and cfg.eval.source.startswith("text:") and cfg.eval.max_windows is None:
+            raise ConfigError("search: with eval.source text:PATH the held-out windows are those after the "
+                              "reported ones, so set eval.max_windows (or search.heldout_source)")
 
 
 def _validate_evolution(cfg: ExperimentConfig) -> None:

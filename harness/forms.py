@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-FORM_NAMES = ("program", "score")
+FORM_NAMES = ("program", "score", "search")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Form:
     # besides the human methods: what the form gives for free (the score form's per-row selection).
     example: str = ""
     baselines: tuple[str, ...] = ()
+    skeleton: str = "score_skeleton.py"   # the fixed loop (prompts/<skeleton>) a score-like form's code runs in
 
     def generator_name(self, provider: str, model: str) -> str:
         return f"{provider}:{model}{self.suffix and '+' + self.suffix}"
@@ -43,13 +44,18 @@ class Form:
 
     def assemble(self, code: str) -> str:
         """The candidate file from the code extracted from a reply."""
-        return code if self.name == "program" else code.rstrip() + "\n" + skeleton()
+        return code if self.name == "program" else code.rstrip() + "\n" + skeleton(self.skeleton)
 
 
 FORMS = {"program": Form("program", "prune", "system", "user", "repair", "",
                           example="interface-example", baselines=("magnitude",)),
          "score": Form("score", "score", "score_system", "score", "score_repair", "score",
-                       example="score-example", baselines=("magnitude-row", "score-wanda"))}
+                       example="score-example", baselines=("magnitude-row", "score-wanda")),
+         # The discovery engine's form (harness/search/): score(**statistics it names, **constants) in a
+         # skeleton that computes richer statistics; its prompts never name a human formula.
+         "search": Form("search", "score", "search_system", "search_user", "score_repair", "search",
+                        example="score-example", baselines=("magnitude-row", "score-wanda"),
+                        skeleton="search_skeleton.py")}
 
 # The score form's example (prompts/score_system.j2 shows it): the model's code of a copy.
 SCORE_EXAMPLE = "import torch\n\n\ndef score(weight, act_norm, grad):\n    return weight.abs()\n"
@@ -65,10 +71,14 @@ def form_references(generators) -> list[str]:
 
 
 @cache
-def skeleton() -> str:
-    return files("prompts").joinpath("score_skeleton.py").read_text(encoding="utf-8")
+def skeleton(name: str = "score_skeleton.py") -> str:
+    return files("prompts").joinpath(name).read_text(encoding="utf-8")
 
 
 def form_of_generator(generator: str) -> Form:
-    """The form of a stored candidate's generator name (``provider:model`` or ``provider:model+score``)."""
-    return FORMS["score"] if generator.endswith("+score") else FORMS["program"]
+    """The form of a stored candidate's generator name (``provider:model``, ``provider:model+score`` or
+    ``provider:model+search``)."""
+    for form in FORMS.values():
+        if form.suffix and generator.endswith("+" + form.suffix):
+            return form
+    return FORMS["program"]

@@ -251,6 +251,14 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
                 except Exception as e:  # the harness's own failure: what evolution stored stays, the report follows
                     log.exception("evolution on %s failed", spec)
                     say(f"evolution on {spec} failed in the harness: {type(e).__name__}: {e}")
+            if cfg.search.enabled:  # the discovery engine, after the sweeps; its finalists are scored like any candidate
+                from .search.loop import run_search
+                try:
+                    limits = sandbox_limits(cfg, (cfg.run.gpus or [None])[0])
+                    run_search(cfg, run_dir, store, scorer, calib, limits, say)
+                except Exception as e:  # the harness's own failure: what the search stored stays, the report follows
+                    log.exception("search on %s failed", spec)
+                    say(f"search on {spec} failed in the harness: {type(e).__name__}: {e}")
             del lm, scorer
     if report is not None:
         say(f"report: {report(run_dir, cfg.run.name)}")

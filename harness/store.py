@@ -88,7 +88,9 @@ CREATE TABLE IF NOT EXISTS notes (
 # candidates.extra["mode"] of the programs evolution writes (harness/evolve.py); one-pass and repair
 # programs have none. Here, not in harness.evolve, because the report reads them too.
 EVOLVE, BEST_OF_N, SEED = "evolve", "best-of-n", "seed"
-EVOLUTION_MODES = (EVOLVE, BEST_OF_N, SEED)
+# The discovery engine's programs (harness/search/): kept out of the one-pass tables as evolution's are.
+SEARCH, SEARCH_BEST_OF_N, SEARCH_SEED = "search", "search-best-of-n", "search-seed"
+EVOLUTION_MODES = (EVOLVE, BEST_OF_N, SEED, SEARCH, SEARCH_BEST_OF_N, SEARCH_SEED)
 
 
 @dataclass(frozen=True)

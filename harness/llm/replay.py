@@ -29,7 +29,7 @@ from ..prompting import prompt_hash
 from .base import Completion, GenerationError, GenerationParams, Messages
 
 CASSETTE = "cassette.jsonl"
-PURPOSES = ("generation", "repair", "evolution")
+PURPOSES = ("generation", "repair", "evolution", "search")
 _APPEND = threading.Lock()   # one line per turn, whole, whichever thread (or caller) writes it
 # What differs between two runs of one failing program without being part of the failure: object addresses in
 # a repr ("<function f at 0x7f3a...>"). A question that differs from a recorded one only there is the same one.

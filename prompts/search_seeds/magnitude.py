@@ -1,0 +1,5 @@
+import torch
+
+
+def score(weight):
+    return weight.abs()

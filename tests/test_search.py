@@ -1,0 +1,217 @@
+"""The discovery engine (harness/search/): database, tuning, sampler, skeleton, cascade, and the loop end to end."""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+
+import pytest
+import torch
+
+from harness.forms import FORMS
+from harness.interface import call_prune, load_candidate
+from harness.search.cascade import static_check
+from harness.search.database import Program, ProgramsDatabase
+from harness.search.loop import ARM_SEEDS, seed_code
+from harness.search.sampler import DiffError, apply_diff, child_code, messages_for, one_pass_messages
+from harness.search.tuning import bake, constants, tune
+from harness.sparsity import prunable_layers
+
+from test_reference_pruners import tiny_llama
+
+
+def prog(pid, fitness, behaviour=None, code=None, seed=False):
+    return Program(pid, code or f"def score(weight):\n    return weight.abs()  # {pid}\n", fitness,
+                   behaviour or pid, ((0.5, math.exp(fitness)),), seed=seed)
+
+
+# ------------------------------------------------------------------------------------------ database
+
+def test_islands_keep_their_best_first_and_their_capacity():
+    db = ProgramsDatabase(islands=2, capacity=2)
+    db.add(prog("seed", 5.0, seed=True))                 # a seed goes to every island
+    db.add(prog("a", 4.0), 0)
+    db.add(prog("b", 6.0), 0)                             # worse than both: falls off island 0
+    db.add(prog("c", 3.0), 1)
+    assert [p.id for p in db.top(0, 5)] == ["a", "seed"]
+    assert [p.id for p in db.top(1, 5)] == ["c", "seed"]
+    assert db.best().id == "c" and db.best(0).id == "a"
+
+
+def test_same_behaviour_is_one_program_and_the_shorter_code_is_kept():
+    db = ProgramsDatabase(islands=1, capacity=4)
+    long = "import torch\n\n\ndef score(weight):\n    w = weight.clone()\n    return torch.abs(w)\n"
+    short = "def score(weight):\n    return weight.abs()\n"
+    assert db.add(prog("first", 4.0, "mask-1", long), 0) is None
+    known = db.add(prog("second", 3.0, "mask-1", short), 0)     # same masks: not a new program
+    assert known.id == "first" and known.code == short and known.fitness == 4.0
+    assert [p.id for p in db.top(0, 4)] == ["first"] and db.top(0, 1)[0].code == short
+    assert db.add(prog("third", 9.0, "mask-1", long + "\n"), 0).code == short   # longer: nothing changes
+    assert db.same_behaviour("mask-1").id == "first" and db.same_behaviour("mask-2") is None
+
+
+def test_reset_empties_the_weaker_half_and_reseeds_from_a_survivor():
+    db = ProgramsDatabase(islands=4, capacity=3, seed=1)
+    for i, f in enumerate([1.0, 4.0, 2.0, 3.0]):
+        db.add(prog(f"p{i}", f), i)
+        db.add(prog(f"q{i}", f + 0.5), i)
+    reset = db.reset_weakest()
+    assert reset == [1, 3]                                # best fitness 4.0 and 3.0 are the weaker half
+    for i in reset:
+        assert len(db.top(i, 3)) == 1 and db.top(i, 1)[0].id in ("p0", "p2")
+    assert [p.id for p in db.top(0, 3)] == ["p0", "q0"]   # survivors untouched
+    assert ProgramsDatabase(islands=1).reset_weakest() == []
+
+
+# ------------------------------------------------------------------------------------------ tuning
+
+def test_tuning_finds_a_planted_optimum():
+    seen = []
+
+    def objective(v):
+        seen.append(v)
+        return (math.log(v["power"]) - math.log(1.7)) ** 2 + (v["shift"] + 0.3) ** 2
+
+    t = tune(objective, {"power": 0.25, "shift": 0.0}, budget=60, seed=3)
+    assert abs(t.values["power"] - 1.7) / 1.7 < 0.2 and abs(t.values["shift"] + 0.3) < 0.15
+    assert len(t.trials) <= 60 and len(seen) == len(t.trials)
+    assert t.objective < objective({"power": 0.25, "shift": 0.0})
+    again = tune(objective, {"power": 0.25, "shift": 0.0}, budget=60, seed=3)
+    assert again.values == t.values                      # seeded: a rerun tunes the same way
+
+
+def test_tuning_never_takes_a_failed_point_and_respects_the_budget():
+    t = tune(lambda v: math.nan if v["a"] > 1 else -v["a"], {"a": 1.0}, budget=5)
+    assert t.values["a"] <= 1 and len(t.trials) <= 5
+
+
+def test_constants_and_bake():
+    code = ("import torch\n\n\ndef score(weight, act_norm, grad, power=0.5, *, mix=-1.0, steps=3, eps=1e-8):\n"
+            "    return weight.abs() * act_norm.unsqueeze(0) ** power + mix * grad.abs() * eps\n")
+    assert constants(code) == {"power": 0.5, "mix": -1.0, "eps": 1e-8}   # int defaults are counts, not tuned
+    baked = bake(code, {"power": 0.75, "mix": 2.5})
+    assert constants(baked) == {"power": 0.75, "mix": 2.5, "eps": 1e-8}
+    assert baked.replace("0.75", "0.5").replace("2.5", "-1.0") == code
+    with pytest.raises(ValueError, match="no constant"):
+        bake(code, {"nope": 1.0})
+    assert constants("def score(weight:\n") == {}
+
+
+# ------------------------------------------------------------------------------------------ sampler
+
+def test_diff_edits_apply_in_order_and_fail_loudly():
+    parent = "import torch\n\n\ndef score(weight, act_norm):\n    s = weight.abs()\n    return s\n"
+    reply = ("Here:\n<<<<<<< SEARCH\n    s = weight.abs()\n=======\n    s = weight.abs() * act_norm.unsqueeze(0)\n"
+             ">>>>>>> REPLACE\n")
+    assert "act_norm.unsqueeze(0)" in apply_diff(parent, reply)
+    with pytest.raises(DiffError, match="not in the program"):
+        apply_diff(parent, reply.replace("weight.abs()\n=", "weight.sign()\n="))
+    with pytest.raises(DiffError, match="no SEARCH"):
+        apply_diff(parent, "```python\nx = 1\n```")
+    p = prog("p", 1.0, code=parent)
+    assert child_code(reply, p, "diff").status == "ok"
+    assert child_code(reply.replace("weight.abs()\n=", "weight.sign()\n="), p, "diff").status == "diff-failed"
+    # A whole block in answer to a diff prompt is a rewrite.
+    assert child_code("```python\ndef score(weight):\n    return weight\n```", p, "diff").code.startswith("def score")
+
+
+# Human formulas and names the discovery arm must never show: Wanda's |W|*||X||, RIA's relative importance,
+# OWL's outlier-weighted sparsity, SparseGPT / OBS saliency, and the methods' names.
+FORBIDDEN = [r"wanda", r"\bria\b", r"relative importance", r"\bowl\b", r"outlier", r"sparsegpt", r"\bobs\b",
+             r"optimal brain", r"weight\.abs\(\)\s*\*\s*act_norm", r"act_norm[^\n]*\*\s*weight\.abs\(\)",
+             r"weight\s*\*\*\s*2\s*/\s*\(?hinv", r"movement", r"taylor"]
+
+
+def test_discovery_prompts_name_no_human_formula():
+    seeds = [Program(f"seed:{n}", seed_code(n).strip(), 4.0, n, ((0.5, 55.0),), seed=True) for n in ARM_SEEDS["discovery"]]
+    rendered = []
+    for edit in ("rewrite", "diff"):
+        rendered += messages_for(seeds, (0.5, 0.6, 0.7), edit)
+    rendered += one_pass_messages()
+    text = "\n".join(m["content"] for m in rendered).lower()
+    for pattern in FORBIDDEN:
+        assert not re.search(pattern, text), pattern
+    # ... and the check can fail: the state-of-the-art arm's seeds do show human formulas.
+    sota = [Program(n, seed_code(n).strip(), 4.0, n, ()) for n in ARM_SEEDS["sota"]]
+    text = "\n".join(m["content"] for m in messages_for(sota, (0.5,), "rewrite")).lower()
+    assert any(re.search(p, text) for p in FORBIDDEN)
+
+
+def test_static_check():
+    assert static_check(seed_code("relative_importance")) is None
+    assert "parse" in static_check("def score(:\n")
+    assert "no top-level" in static_check("def prune(model):\n    pass\n")
+    assert "neither statistics" in static_check("def score(weight, hessian):\n    return weight\n")
+    assert "kwargs" in static_check("def score(**stats):\n    return stats['weight']\n")
+
+
+# ------------------------------------------------------------------------------------------ skeleton
+
+def load_search(code, tmp_path, name="cand.py"):
+    """The candidate module (its skeleton's internals are read by the tests) and its checked ``prune``."""
+    import importlib.util
+
+    path = tmp_path / name
+    path.write_text(FORMS["search"].assemble(code))
+    spec = importlib.util.spec_from_file_location(f"search_{name[:-3]}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.checked = load_candidate(path)
+    return module
+
+
+def test_skeleton_statistics_are_what_the_prompt_says(tmp_path):
+    model = tiny_llama(seed=2)
+    calib = torch.randint(0, 256, (3, 16), generator=torch.Generator().manual_seed(4))
+    layers = prunable_layers(model)
+    mod = load_search("def score(weight):\n    return weight.abs()\n", tmp_path)
+    stats = mod._statistics(model, calib, layers, "cpu", ("act_norm", "act_mean", "grad", "fisher", "hinv_diag"))
+    name = "model.layers.1.mlp.down_proj"
+    xs, grads = [], []
+    captured = {}
+    h = layers[name].register_forward_hook(lambda m, i, o: captured.__setitem__("x", i[0].detach()))
+    for i in range(3):
+        model(calib[i:i + 1], labels=calib[i:i + 1]).loss.backward()
+        xs.append(captured["x"].reshape(-1, captured["x"].shape[-1]))
+        grads.append(layers[name].weight.grad.clone())
+        model.zero_grad(set_to_none=True)
+    h.remove()
+    x, g = torch.cat(xs), torch.stack(grads)
+    s = stats[name]
+    torch.testing.assert_close(s["act_norm"], x.pow(2).sum(0).sqrt())
+    torch.testing.assert_close(s["act_mean"], x.mean(0))
+    torch.testing.assert_close(s["grad"], g.mean(0))
+    torch.testing.assert_close(s["fisher"], g.pow(2).mean(0))     # per-sequence squares, not the square of the mean
+    assert not torch.allclose(s["fisher"], g.mean(0).pow(2))
+    hm = x.T @ x / x.shape[0]
+    hm += 0.01 * hm.diagonal().mean() * torch.eye(hm.shape[0])
+    torch.testing.assert_close(s["hinv_diag"], torch.linalg.inv(hm).diagonal(), rtol=1e-4, atol=1e-6)
+
+
+def test_skeleton_passes_what_score_names_keeps_constants_and_computes_once(tmp_path):
+    code = ("import torch\n\n\ndef score(act_norm, weight, *, power=2.0):\n"
+            "    return weight.abs() * act_norm.unsqueeze(0) ** power\n")
+    mod = load_search(code, tmp_path)
+    model = tiny_llama(seed=3)
+    calib = torch.randint(0, 256, (2, 16), generator=torch.Generator().manual_seed(5))
+    dense = {k: v.clone() for k, v in model.state_dict().items()}
+    calls = []
+    h = model.model.embed_tokens.register_forward_hook(lambda *a: calls.append(1))
+    call_prune(mod.prune, model, 0.5, calib, layers=prunable_layers(model))
+    first = {n: l.weight.detach().clone() for n, l in prunable_layers(model).items()}
+    model.load_state_dict(dense)
+    call_prune(mod.prune, model, 0.5, calib, layers=prunable_layers(model))   # the next level of one sandbox run
+    h.remove()
+    assert len(calls) == 2          # one forward per calibration sequence, once: the second level reused them
+    for n, l in prunable_layers(model).items():
+        assert torch.equal(l.weight, first[n])
+    # power = 2.0 was used: the mask is |W| * act_norm^2's, which differs from |W| * act_norm's here.
+    w = dense["model.layers.0.mlp.down_proj.weight"]
+    norms = mod._CACHE[next(iter(mod._CACHE))]["model.layers.0.mlp.down_proj"]["act_norm"]
+    want = torch.zeros_like(w, dtype=torch.bool).scatter_(
+        1, torch.topk(w.abs() * norms[None] ** 2, w.shape[1] // 2, dim=1, largest=False).indices, True)
+    assert torch.equal(first["model.layers.0.mlp.down_proj"] == 0, want)
+    with pytest.raises(TypeError, match="neither statistics"):
+        call_prune(load_search("def score(weight, hessian):\n    return weight\n", tmp_path, "bad.py").prune, model, 0.5,
+                   calib, layers=prunable_layers(model))
