@@ -43,6 +43,12 @@ class ModelConfig:
 class EvalConfig(EvalSetup):
     """How perplexity is measured (harness.evaluate.EvalSetup), plus Table 6's prompt."""
     prompt: str = "University is"   # Table 6's greedy continuation; "" to skip
+    # lm-eval tasks each scored job is also scored on, zero-shot, in memory (harness/zeroshot.py), e.g.
+    # ["wikitext", "boolq", "piqa"]; part of every job key when set. Empty: perplexity only.
+    zero_shot: tuple[str, ...] = ()
+    zero_shot_limit: float | None = None      # documents per task (a smoke test: the report says so); None: all
+    zero_shot_batch_size: int = 1
+    zero_shot_max_length: int | None = None   # lm-eval's window; None: the model's context
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,10 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
                         ("calibration.nsamples", cfg.calibration.nsamples), ("eval.seqlen", cfg.eval.seqlen)):
         if value < 1:
             raise ConfigError(f"{name}: must be >= 1, got {value}")
+    if cfg.eval.zero_shot_limit is not None and cfg.eval.zero_shot_limit <= 0:
+        raise ConfigError(f"eval.zero_shot_limit: must be > 0, got {cfg.eval.zero_shot_limit}")
+    if cfg.eval.zero_shot_batch_size < 1:
+        raise ConfigError(f"eval.zero_shot_batch_size: must be >= 1, got {cfg.eval.zero_shot_batch_size}")
     _validate_evolution(cfg)
     _validate_search(cfg)
     return cfg

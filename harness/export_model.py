@@ -47,7 +47,7 @@ class ExportedModel:
 
 def _digest_fields(fp: dict) -> dict:
     """The fields of a stored fingerprint that its digest covers (see EvalFingerprint.digest)."""
-    body = {k: v for k, v in fp.items() if k not in ("environment", "calibration")}
+    body = {k: v for k, v in fp.items() if k not in ("environment", "calibration", "zero_shot")}
     body["data"] = {k: v for k, v in (fp.get("data") or {}).items() if k != "origin"}
     if str(body["data"].get("source", "")).startswith("text:"):
         body["data"]["source"] = "text"

@@ -75,6 +75,7 @@ class EvalFingerprint:
     dtype: str
     device: str
     calibration: dict | None = None   # source, nsamples, seqlen, seed where a pruner used one
+    zero_shot: dict | None = None     # lm-eval version, task versions, shots, limit, data (harness.zeroshot)
     versions: dict = field(default_factory=library_versions)
     environment: dict = field(default_factory=environment)   # recorded, not in the digest: see digest
 
@@ -86,6 +87,7 @@ class EvalFingerprint:
         """Short hash that names this evaluation setup in tables."""
         body = self.as_dict()
         body.pop("calibration", None)  # one evaluation setup scores many calibrations
+        body.pop("zero_shot", None)    # the perplexity setup; zero-shot scores carry their own record
         # The machine and code are recorded beside the setup, not in its name: the same setup on two
         # machines is one setup whose numbers can then be compared (prunegen report --verify).
         body.pop("environment", None)

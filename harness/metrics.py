@@ -33,3 +33,24 @@ def fix_at_r(first_working_round: list[int | None], r: int) -> float:
     if not first_working_round:
         raise ValueError("fix@r of no programs")
     return sum(1 for x in first_working_round if x is not None and x <= r) / len(first_working_round)
+
+
+# Zero-shot scores (harness/zeroshot.py, lm-eval): which number a task's column shows, and the mean.
+PERPLEXITY_LIKE = ("word_perplexity", "byte_perplexity", "bits_per_byte", "perplexity")
+
+
+def zero_shot_headline(metrics: dict) -> tuple[str, float | None]:
+    """(metric, value) a task's column shows: acc where the task has one (Wanda's tables), else its first metric."""
+    for m in ("acc", "acc_norm", "exact_match", "mcc", "f1"):
+        if m in metrics:
+            return m, metrics[m]
+    for m, v in metrics.items():
+        return m, v
+    return "", None
+
+
+def zero_shot_mean(scores: dict) -> float | None:
+    """Mean of the tasks' headline accuracies, perplexity-like tasks left out (Wanda's "Mean" column)."""
+    vals = [v for ms in scores.values() for m, v in [zero_shot_headline(ms)]
+            if m not in PERPLEXITY_LIKE and isinstance(v, (int, float)) and math.isfinite(v)]
+    return sum(vals) / len(vals) if vals else None

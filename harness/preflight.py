@@ -112,7 +112,15 @@ def check(cfg: ExperimentConfig) -> list[str]:
     run_dir = Path(cfg.run.out)
     problems = [p for p in (_writable(run_dir), _free_space(run_dir, "run folder"),
                             _free_space(cache_dir(), "model cache"), _executor(cfg), _sandbox(cfg)) if p]
-    return problems + _data(cfg) + _models(cfg)
+    return problems + _data(cfg) + _zero_shot(cfg) + _models(cfg)
+
+
+def _zero_shot(cfg: ExperimentConfig) -> list[str]:
+    """[eval] zero_shot: lm-eval installed, every task known and its data here (one line each)."""
+    if not cfg.eval.zero_shot:
+        return []
+    from .zeroshot import missing_data
+    return [f"eval.zero_shot: {p}" for p in missing_data(tuple(cfg.eval.zero_shot))]
 
 
 def preflight(cfg: ExperimentConfig) -> None:

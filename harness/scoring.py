@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import torch
 
@@ -32,10 +32,20 @@ class Scorer:
         self.windows = eval_windows(lm.tokenizer, self.text, setup)
         self.dense = {k: v.detach().clone() for k, v in lm.model.state_dict().items()}
         base = fingerprint(lm, self.text, setup, self.windows)
+        # [eval] zero_shot: every scored model is also scored by lm-eval on these tasks (harness.zeroshot).
+        self.zero_shot = tuple(getattr(setup, "zero_shot", ()) or ())
+        self.zero_shot_setup = None
+        if self.zero_shot:
+            from .zeroshot import setup_fingerprint
+            self.zero_shot_setup = setup_fingerprint(self.zero_shot, limit=setup.zero_shot_limit,
+                                                     batch_size=setup.zero_shot_batch_size,
+                                                     max_length=setup.zero_shot_max_length)
         # Jobs are keyed on the evaluation and calibration setup: change either and nothing is reused.
         # DRAW names how windows are drawn from the calibration config, so a store made with other
-        # windows for the same config is not resumed as if it were this one.
-        self.setup_digest = hashlib.sha256(json.dumps([asdict(calib), base.digest, DRAW]).encode()).hexdigest()[:12]
+        # windows for the same config is not resumed as if it were this one. A zero-shot setup (tasks,
+        # lm-eval's version, limit) joins the key only where one is configured: stores without keep theirs.
+        keyed = [asdict(calib), base.digest, DRAW] + ([self.zero_shot_setup] if self.zero_shot_setup else [])
+        self.setup_digest = hashlib.sha256(json.dumps(keyed).encode()).hexdigest()[:12]
         self.lock = threading.Lock()  # one harness model: one scoring at a time
         self.bound = uniform_bound(lm.model)
         self._dense_ppl: float | None = None   # measured only when a score first crosses the bound
@@ -46,23 +56,31 @@ class Scorer:
     def restore(self) -> None:
         self.lm.model.load_state_dict(self.dense)
 
-    def measure(self) -> tuple[float, float, str | None]:
-        """(perplexity, seconds, Table 6 continuation) of the model as it is now."""
+    def measure(self) -> tuple[float, float, str | None, dict | None]:
+        """(perplexity, seconds, Table 6 continuation, zero-shot scores and their fingerprint or None) of the
+        model as it is now; the zero-shot scores are lm-eval's, of this very model object in memory."""
         r = perplexity(self.lm.model, self.windows, batch_size=self.setup.batch_size, device=self.lm.info.device,
                        compile=self.setup.compile)
-        return r.perplexity, r.seconds, greedy_continuation(self.lm, self.prompt) if self.prompt else None
+        cont = greedy_continuation(self.lm, self.prompt) if self.prompt else None
+        zs = None
+        if self.zero_shot:
+            from . import zeroshot
+            s = self.setup
+            zs = zeroshot.evaluate(self.lm.model, self.lm.tokenizer, self.zero_shot, limit=s.zero_shot_limit,
+                                   batch_size=s.zero_shot_batch_size, max_length=s.zero_shot_max_length).as_dict()
+        return r.perplexity, r.seconds, cont, zs
 
     def record(self, key: JobKey, status: Status, detail: str = "", *, prune_seconds: float | None = None,
                achieved: float | None = None, calibration: dict | None = None, peak_memory: int | None = None,
                artefacts: dict | None = None, extra: dict | None = None,
-               measured: tuple[float, float, str | None] | None = None, **ids) -> JobResult:
+               measured: tuple[float, float, str | None, dict | None] | None = None, **ids) -> JobResult:
         """Write the job, scoring the model as it is now if ``status`` is ok and nothing was ``measured``
         already; then restore the dense weights. An ok job whose perplexity is worse than a uniform guess
         is written ``collapsed`` (:func:`is_collapsed`), its perplexity kept and ``extra["collapsed"]``
         saying by how much."""
-        ppl = eval_s = cont = None
+        ppl = eval_s = cont = zs = None
         if status is Status.OK:
-            ppl, eval_s, cont = measured or self.measure()
+            ppl, eval_s, cont, zs = measured or self.measure()
             if key.kind != "dense" and not (ppl is not None and ppl <= self.bound):
                 self.restore()
                 dense = self.dense_perplexity()
@@ -73,6 +91,9 @@ class Scorer:
                     extra = {**(extra or {}), "collapsed": {"perplexity": ppl, "bound": self.bound,
                                                             "dense_perplexity": dense}}
         fp = fingerprint(self.lm, self.text, self.setup, self.windows, calibration)
+        if zs is not None:   # lm-eval's scores beside the perplexity, its versions in the fingerprint
+            fp = replace(fp, zero_shot={**zs["fingerprint"], "seconds": zs["seconds"]})
+            extra = {**(extra or {}), "zero_shot": zs["scores"]}
         result = JobResult(key, str(status), detail, achieved_sparsity=achieved, perplexity=ppl,
                            prune_seconds=prune_seconds, eval_seconds=eval_s, peak_memory_bytes=peak_memory,
                            fingerprint=fp.as_dict(), fingerprint_digest=fp.digest, artefacts=artefacts or {},

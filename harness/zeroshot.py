@@ -28,9 +28,6 @@ LOCAL_TASKS = Path(__file__).resolve().parent / "lmeval_tasks"
 # Tasks defined in LOCAL_TASKS, and the file under PRUNEGEN_DATA_DIR each reads.
 LOCAL_DATA = {"wikitext": "wikitext-2-raw/wiki.test.raw"}
 INSTALL = "pip install -e '.[lmeval]' (make setup does)"
-# The metric a task's column shows in the report, as Wanda's paper prints them: accuracy where the task
-# has one (acc), else its first metric. Perplexity-like metrics are shown but never averaged.
-PERPLEXITY_LIKE = ("word_perplexity", "byte_perplexity", "bits_per_byte", "perplexity")
 
 
 class ZeroShotError(ValueError):
@@ -189,6 +186,10 @@ def evaluate(model, tokenizer, tasks: tuple[str, ...], *, limit: int | float | N
     from lm_eval import simple_evaluate
     from lm_eval.models.huggingface import HFLM
 
+    if prefix_token_id is None and getattr(tokenizer, "eos_token_id", None) is None \
+            and getattr(tokenizer, "bos_token_id", None) is None:
+        raise ZeroShotError("the tokenizer has no EOS or BOS token, which lm-eval puts before each document as the "
+                            "first context of its log-likelihoods")
     tm = task_manager()
     hflm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size, max_length=max_length,
                 prefix_token_id=prefix_token_id)
@@ -211,30 +212,14 @@ def evaluate(model, tokenizer, tasks: tuple[str, ...], *, limit: int | float | N
     return ZeroShotResult(scores, fp, seconds, out.get("samples") if log_samples else None)
 
 
-def headline(task: str, metrics: dict) -> tuple[str, float | None]:
-    """(metric, value) a task's column shows: acc where it has one, else its first metric."""
-    for m in ("acc", "acc_norm", "exact_match", "mcc", "f1"):
-        if m in metrics:
-            return m, metrics[m]
-    for m, v in metrics.items():
-        return m, v
-    return "", None
-
-
-def mean_accuracy(scores: dict) -> float | None:
-    """Mean of the tasks' headline accuracies (perplexity-like tasks left out), as Wanda's tables average."""
-    vals = [v for t, ms in scores.items() for m, v in [headline(t, ms)] if m not in PERPLEXITY_LIKE and v is not None
-            and math.isfinite(v)]
-    return sum(vals) / len(vals) if vals else None
-
-
 def format_table(scores: dict) -> str:
     """A Markdown table of one model's scores: every metric of every task, then the mean accuracy."""
     lines = ["| task | metric | value |", "| --- | --- | --- |"]
     for task, metrics in scores.items():
         for m, v in metrics.items():
             lines.append(f"| {task} | {m} | {v:.4f} |" if isinstance(v, float) else f"| {task} | {m} | {v} |")
-    mean = mean_accuracy(scores)
+    from .metrics import zero_shot_mean
+    mean = zero_shot_mean(scores)
     if mean is not None:
         lines.append(f"| mean | accuracy | {mean:.4f} |")
     return "\n".join(lines)

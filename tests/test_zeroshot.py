@@ -109,7 +109,9 @@ def test_the_local_wikitext_task_is_lm_evals_own_on_the_local_file(tiny_lm, data
 def test_missing_task_data_is_named_before_any_model_is_loaded(monkeypatch, tmp_path, capsys):
     import harness.models
     import harness.zeroshot as zs
-    from harness.cli import main
+    from harness.cli import build_parser, main
+
+    build_parser()   # every command's module imported first, so none binds the stand-in below for good
 
     def no_model(*a, **k):
         raise AssertionError("a model was loaded before the data check")
@@ -130,3 +132,78 @@ def test_missing_task_data_is_named_before_any_model_is_loaded(monkeypatch, tmp_
     assert zs.missing_data(("wikitext",)) == [
         f"wikitext: its local data {tmp_path}/wikitext-2-raw/wiki.test.raw is missing; put WikiText-2 raw there "
         "(wikitext-2-raw/wiki.test.raw) or unset PRUNEGEN_DATA_DIR to use the hub's copy"]
+
+
+@pytest.mark.docker
+def test_a_run_scores_its_jobs_zero_shot_in_memory_and_reports_them(tiny_dir, tmp_path, sandbox_tmp, monkeypatch):
+    """[eval] zero_shot: each scored job gets lm-eval's scores of the pruned model object itself, stored beside its
+    perplexity with lm-eval's and the tasks' versions in its fingerprint, keyed apart, and Table 11 shows them."""
+    import harness.zeroshot as zs
+    from harness.config import load_config
+    from harness.pipeline import run
+    from harness.run_cli import write_report
+    from harness.store import ResultsStore
+
+    handed = []
+    real = zs.evaluate
+
+    def spy(model, tokenizer, tasks, **kw):
+        handed.append(model)
+        return real(model, tokenizer, tasks, **kw)
+
+    monkeypatch.setattr(zs, "evaluate", spy)
+    text = tmp_path / "text.txt"
+    text.write_text("The quick brown fox jumps over the lazy dog. " * 200)
+    cfg_path = tmp_path / "zs.toml"
+    body = f"""
+[run]
+out = "{tmp_path / 'run'}"
+[model]
+specs = ["{tiny_dir}"]
+[eval]
+source = "text:{text}"
+seqlen = 32
+max_windows = 2
+prompt = ""
+ZS
+[calibration]
+source = "text:{text}"
+nsamples = 4
+seqlen = 32
+[sparsity]
+levels = [0.5]
+[generation]
+ideas = []
+[sandbox]
+timeout_s = 120
+memory = "2g"
+[references]
+methods = ["magnitude"]
+"""
+    cfg_path.write_text(body.replace("ZS", 'zero_shot = ["wikitext"]\nzero_shot_limit = 1\nzero_shot_max_length = 128'))
+    run_dir = run(load_config(cfg_path), echo=lambda *_: None, report=write_report)
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        rows = {r["method"]: r for r in store.rows()}
+    assert set(rows) == {"dense", "magnitude"} and len(handed) == 2
+    assert all(isinstance(m, torch.nn.Module) for m in handed)      # the model object, never a path to re-load
+    for r in rows.values():
+        scores = r["extra"]["zero_shot"]["wikitext"]
+        assert set(scores) == {"word_perplexity", "byte_perplexity", "bits_per_byte"}
+        fp = r["fingerprint"]["zero_shot"]
+        assert fp["lm_eval"] == zs.lm_eval_version() and fp["task_versions"] == {"wikitext": 2.0}
+        assert fp["limit"] == 1 and fp["data"]["wikitext"]["source"] == "local"
+    assert rows["dense"]["extra"]["zero_shot"] != rows["magnitude"]["extra"]["zero_shot"]   # the pruned model's own
+    report = (run_dir / "report" / "report.md").read_text()
+    assert "Table 11: Zero-shot scores through lm-eval" in report and "wikitext (word_perplexity)" in report
+    assert f"{rows['magnitude']['extra']['zero_shot']['wikitext']['word_perplexity']:.2f}" in report
+    assert "a smoke test of the setup, not the benchmark's number" in report
+    # The same config without zero-shot keys its jobs apart: nothing of this store is taken for it.
+    from harness.scoring import Scorer
+    from harness.models import load_model
+    cfg_path.write_text(body.replace("ZS", ""))
+    cfg = load_config(cfg_path)
+    lm = load_model(str(tiny_dir))
+    with ResultsStore(tmp_path / "scratch.sqlite") as scratch:
+        key = Scorer(lm, scratch, cfg.eval, cfg.calibration, "").key("reference", "magnitude", 0.5, "unstructured")
+    assert key.digest != rows["magnitude"]["key"]
+    assert rows["magnitude"]["fingerprint_digest"] == rows["dense"]["fingerprint_digest"]

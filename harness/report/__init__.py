@@ -12,6 +12,7 @@ evaluation fingerprint(s) of the numbers in it.
   levels.py            Tables 1-3        generation.py  Tables 4, 4b, 4c
   machine_vs_human.py  Tables 5, 6       runs.py        Tables 7-9
   evolution.py         Tables 10, 10b    figures.py     Figures 1-5 (plots.py draws them)
+  zeroshot.py          Table 11 (lm-eval zero-shot scores)
   renderers.py         Markdown and HTML
   build.py             the entry: read, build, check, write
 """
