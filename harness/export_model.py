@@ -226,7 +226,7 @@ stored perplexity bit for bit before it was written.
 | pattern | {info['pattern']} |
 | achieved sparsity | {info['sparsity']['overall']:.4%} of the prunable weights ({info['sparsity']['zeros']:,} of {info['sparsity']['total']:,} zero) |
 | perplexity | {info['perplexity']!r} |
-| evaluated on | `{data.get('source')}` (sha256 `{str(data.get('sha256', ''))[:16]}...`, joined with {data.get('join', '')!r}), {fp.get('windows')} windows of {fp.get('seqlen')} tokens, on {fp.get('device')} |
+| evaluated on | `{data.get('source')}` (sha256 `{str(data.get('sha256', ''))[:16]}...`, joined with {data.get('join', '')!r}), {fp.get('windows')} window(s) of {fp.get('seqlen')} tokens, on {fp.get('device')} |
 | calibration | {cal_line} |
 | fingerprint | `{info['fingerprint_digest']}` (job `{info['job_key']}`) |
 
