@@ -215,3 +215,179 @@ def test_skeleton_passes_what_score_names_keeps_constants_and_computes_once(tmp_
     with pytest.raises(TypeError, match="neither statistics"):
         call_prune(load_search("def score(weight, hessian):\n    return weight\n", tmp_path, "bad.py").prune, model, 0.5,
                    calib, layers=prunable_layers(model))
+
+
+# ------------------------------------------------------------------------------------------ the loop, end to end
+
+BROKEN = "import torch\n\n\ndef score(weight):\n    raise RuntimeError('the score diverged')\n"
+RESTYLED = "import torch\n\n\ndef score(weight):\n    w = weight\n    return torch.abs(w)\n"
+POWERED = ("import torch\n\n\ndef score(weight, act_norm, *, power=1.0):\n"
+           "    return weight.abs() * act_norm.unsqueeze(0) ** power\n")
+LARGEST = "import torch\n\n\ndef score(weight):\n    return -weight.abs()\n"
+SEARCH_LEVELS = (0.5, 0.7)
+
+
+def fenced(code):
+    return f"Here it is:\n```python\n{code.strip()}\n```\n"
+
+
+def search_config(tmp, model_dir, text, out, base_url):
+    cfg = tmp / "search.toml"
+    cfg.write_text(f"""
+[run]
+name = "tiny search"
+out = "{out}"
+[model]
+specs = ["{model_dir}"]
+[eval]
+source = "text:{text}"
+seqlen = 32
+max_windows = 2
+prompt = ""
+[calibration]
+source = "text:{text}"
+nsamples = 4
+seqlen = 32
+[sparsity]
+levels = [0.5]
+[generation]
+ideas = ["l1-norm"]
+samples = 1
+[[generation.generators]]
+provider = "openai-compatible"
+base_url = "{base_url}"
+model = "fake-model"
+concurrency = 1
+[sandbox]
+timeout_s = 120
+memory = "2g"
+[references]
+methods = ["magnitude"]
+[search]
+enabled = true
+calls = 3
+islands = 2
+top_k = 2
+fitness_levels = {list(SEARCH_LEVELS)}
+fitness_windows = 2
+tune_budget = 2
+""")
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def searched(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
+    """One search against the scripted loopback server through the real sandbox; then the same config again."""
+    from fake_openai import FakeOpenAI
+
+    from harness.config import load_config
+    from harness.pipeline import run
+
+    from harness.store import ResultsStore
+
+    tmp = tmp_path_factory.mktemp("search")
+    text = tmp / "text.txt"
+    text.write_text(corpus[:20_000], encoding="utf-8")
+    interface_example = ("import torch\n\ndef prune(model, sparsity, calib, *, pattern='unstructured', device='cpu', "
+                         "layers=None):\n    for layer in layers.values():\n        w = layer.weight.data\n"
+                         "        k = int(w.numel() * sparsity)\n        if k:\n"
+                         "            t = w.abs().flatten().kthvalue(k).values\n            w[w.abs() <= t] = 0\n")
+    script = [fenced(interface_example),                                   # the pipeline's one-pass sample
+              fenced(BROKEN), fenced(RESTYLED), fenced(POWERED),           # the discovery arm's 3 calls
+              "I cannot write code today.", fenced(LARGEST), "```python\ndef score(weight:\n```"]   # best-of-N
+    with FakeOpenAI() as server:
+        server.script = [("ok", t) for t in script]
+        cfg = load_config(search_config(tmp, tiny_model_dir, text, tmp / "run", server.base_url))
+        run_dir = run(cfg, echo=lambda *_: None)
+        first = len(server.requests)
+        with ResultsStore(run_dir / "results.sqlite") as store:
+            before = [tuple(r) for r in store._db.execute("SELECT program, setup, finished_at FROM fitness")]
+        run(cfg, echo=lambda *_: None)
+        rerun = len(server.requests) - first
+        with ResultsStore(run_dir / "results.sqlite") as store:
+            after = [tuple(r) for r in store._db.execute("SELECT program, setup, finished_at FROM fitness")]
+            cands = {c["id"]: c for c in store.candidates() if (c["extra"] or {}).get("mode", "").startswith("search")}
+            jobs = store.rows()
+    return {"run_dir": run_dir, "requests": first, "rerun": rerun, "before": before, "after": after,
+            "cands": cands, "jobs": jobs, "server": server}
+
+
+def _by_call(searched):
+    return {c["sample"]: c for c in searched["cands"].values() if c["extra"]["mode"] == "search"}
+
+
+def test_the_cascade_stops_each_program_where_it_fails(searched):
+    calls = _by_call(searched)
+    assert sorted(calls) == [0, 1, 2]
+    broken, restyled, powered = calls[0]["extra"], calls[1]["extra"], calls[2]["extra"]
+    assert (broken["stage"], broken["evaluation"]) == ("probe", "runtime-error")
+    assert "diverged" in broken["evaluation_detail"] and broken["fitness"] is None
+    # The broken program cost one probe run and nothing on the real model.
+    from harness.program_identity import normalised_ast_hash
+    h = normalised_ast_hash(BROKEN)
+    with sqlite3.connect(searched["run_dir"] / "results.sqlite") as c:
+        stages = [s.rsplit(":", 1)[1] for (s,) in c.execute("SELECT setup FROM fitness WHERE ast_hash = ?", (h,))]
+    assert stages == ["probe"]
+    # |W| restyled behaves as the magnitude seed on the probe model: a duplicate, never run on the real model.
+    seed = searched["cands"]["search-seed:magnitude"]["extra"]
+    assert (restyled["stage"], restyled["evaluation"]) == ("probe", "duplicate")
+    assert restyled["behaviour"] == seed["behaviour"] and restyled["quick"] is None
+    assert (powered["stage"], powered["evaluation"]) == ("full", "ok")
+    assert math.isfinite(powered["fitness"]) and [s["level"] for s in powered["heldout"]] == list(SEARCH_LEVELS)
+    assert calls[2]["parent"] == "search-seed:magnitude" and calls[1]["extra"]["island"] == 1
+
+
+def test_the_search_summary_curve_and_finalists_on_test(searched):
+    import json
+    summary = json.loads((searched["run_dir"] / "search" / "summary.json").read_text())
+    arm = summary["arms"]["discovery"]
+    assert arm["calls"] == 3 and len(arm["curve"]) == 4          # the seeds' point, then one per call
+    assert arm["outcomes"] == {"runtime-error": 1, "duplicate": 1, "ok": 1}
+    assert arm["best_generated"]["id"] == _by_call(searched)[2]["id"]
+    control = summary["best_of_n"]
+    assert control["calls"] == 3 and control["outcomes"] == {"no-code": 1, "ok": 1, "syntax-error": 1}
+    assert summary["heldout"]["first_window"] == 2                # the windows after the reported ones
+    # Finalists are scored on the reported test windows, as candidate jobs, at the fitness levels.
+    for pid in summary["finalists"].values():
+        levels = sorted(j["sparsity"] for j in searched["jobs"] if j["method"] == pid)
+        assert levels == list(SEARCH_LEVELS)
+
+
+def test_a_rerun_replays_the_search_without_a_call_or_a_sandbox_run(searched):
+    assert searched["requests"] == 1 + 3 + 3
+    assert searched["rerun"] == 0
+    assert sorted(searched["after"]) == sorted(searched["before"])   # no stage re-ran: same rows, same times
+    cassette = (searched["run_dir"] / "candidates" / "cassette.jsonl").read_text().splitlines()
+    import json
+    purposes = [json.loads(line)["purpose"] for line in cassette]
+    assert purposes.count("search") == 6
+
+
+def test_a_short_real_search_with_the_small_coder(tiny_model_dir, tmp_path, sandbox_tmp, corpus):
+    """Qwen2.5-Coder-0.5B (the offline code model, llama.cpp where built) writes the children: two calls."""
+    import json
+
+    from harness.config import load_config
+    from harness.pipeline import run
+    from harness.store import ResultsStore
+
+    text = tmp_path / "text.txt"
+    text.write_text(corpus[:20_000], encoding="utf-8")
+    cfg_path = search_config(tmp_path, tiny_model_dir, text, tmp_path / "run", "unused")
+    body = cfg_path.read_text().replace('provider = "openai-compatible"\nbase_url = "unused"\nmodel = "fake-model"',
+                                        'provider = "local"\nmodel = "qwen2.5-coder-0.5b"\nmax_tokens = 400\n'
+                                        'temperature = 0.8')
+    body = body.replace("calls = 3", "calls = 2\nbest_of_n = false")
+    cfg_path.write_text(body)
+    run_dir = run(load_config(cfg_path), echo=lambda *_: None)
+    with ResultsStore(run_dir / "results.sqlite") as store:
+        calls = [c for c in store.candidates() if (c["extra"] or {}).get("mode") == "search"]
+    assert len(calls) == 2 and {c["generator"] for c in calls} == {"local:qwen2.5-coder-0.5b+search"}
+    for c in calls:   # every reply was judged: extracted, and if it held code, taken down the cascade
+        assert c["status"] != "generation-error", c["detail"]
+        if c["status"] == "ok":
+            assert c["extra"]["stage"] in ("static", "probe", "quick", "full") and c["extra"]["evaluation"]
+    turns = [json.loads(line) for line in (run_dir / "candidates" / "cassette.jsonl").read_text().splitlines()]
+    assert sum(t["purpose"] == "search" for t in turns) == 2
+    summary = json.loads((run_dir / "search" / "summary.json").read_text())
+    assert summary["arms"]["discovery"]["calls"] == 2 and sum(summary["arms"]["discovery"]["outcomes"].values()) == 2

@@ -136,16 +136,18 @@ class Search:
         path.write_text(header + FORM.assemble(code), encoding="utf-8")
         return path
 
-    def _ask(self, messages, sample: int, purpose_idea: str):
-        """One LLM call, recorded in the run's cassette; (completion, None) or (None, error text)."""
+    def _ask(self, messages, sample: int, purpose_idea: str, pid: str):
+        """One LLM call, recorded in the run's cassette unless a run before this one recorded it (a replay
+        after a kill); (completion, None) or (None, error text)."""
         from ..generate import run_cassette
 
         try:
             completion = self.provider.complete(messages, self.params, sample)
         except GenerationError as e:
             return None, str(e)
-        record_turn(run_cassette(self.run_dir), purpose="search", provider=self.provider, messages=messages,
-                    params=self.params, sample_index=sample, idea=purpose_idea, completion=completion)
+        if not self.store.has_candidate(pid):
+            record_turn(run_cassette(self.run_dir), purpose="search", provider=self.provider, messages=messages,
+                        params=self.params, sample_index=sample, idea=purpose_idea, completion=completion)
         return completion, None
 
     def _header(self, messages, completion, sample: int, template: str, status: str, detail: str) -> str:
@@ -191,7 +193,7 @@ class Search:
             shown = db.top(island, self.top_k) or db.top(0, self.top_k)
             messages = messages_for(shown, self.levels, self.edit)
             pid = f"search-{arm}/{slug}/c{call}"
-            completion, error = self._ask(messages, call, f"search-{arm}")
+            completion, error = self._ask(messages, call, f"search-{arm}", pid)
             result.calls += 1
             if completion is None:
                 self._record(pid, idea=f"search-{arm}", sample=call, status=Status.GENERATION_ERROR.value,
@@ -202,7 +204,7 @@ class Search:
                 continue
             child = child_code(completion.text, shown[0], self.edit)
             ev, path = None, None
-            if child.code is not None:
+            if child.code is not None and child.status == Status.OK.value:
                 ev = self.cascade.evaluate(child.code, gate=best_quick + gate_margin, known=db.same_behaviour)
                 header = self._header(messages, completion, call, "search_evolve", child.status, child.detail)
                 path = self._write(self.run_dir / "search" / arm / f"c{call}.py", ev.code, header)
@@ -242,7 +244,7 @@ class Search:
         for i in range(calls):
             sample = BEST_OF_N_OFFSET + i
             pid = f"search-best-of-n/{slug}/sample-{sample}"
-            completion, error = self._ask(messages, sample, "search-best-of-n")
+            completion, error = self._ask(messages, sample, "search-best-of-n", pid)
             result.calls += 1
             if completion is None:
                 self._record(pid, idea="search-best-of-n", sample=sample, status=Status.GENERATION_ERROR.value,
@@ -252,7 +254,7 @@ class Search:
                 continue
             child = child_code(completion.text, None, "rewrite")
             ev, path = None, None
-            if child.code is not None:
+            if child.code is not None and child.status == Status.OK.value:
                 ev = self.cascade.evaluate(child.code, known=db.same_behaviour)
                 header = self._header(messages, completion, sample, "search_user", child.status, child.detail)
                 path = self._write(self.run_dir / "search" / "best-of-n" / f"sample-{sample}.py", ev.code, header)
