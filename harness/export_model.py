@@ -183,7 +183,10 @@ def _write(rerun: Rerun, row: dict, tensors: dict, dest: Path, force: bool) -> E
             "job_key": row["key"], "fingerprint_digest": row["fingerprint_digest"], "fingerprint": row["fingerprint"],
             "pruner": {"path": str(path), "sha256": (row["artefacts"] or {}).get("pruner_sha256")},
             "eval": {"source": rerun.cfg.eval.source, "seqlen": rerun.cfg.eval.seqlen,
-                     "windows": row["fingerprint"]["windows"]}}
+                     "windows": row["fingerprint"]["windows"]},
+            # lm-eval's scores of this job, where the run had [eval] zero_shot (harness.zeroshot)
+            "zero_shot": (row["extra"] or {}).get("zero_shot"),
+            "zero_shot_fingerprint": (row["fingerprint"] or {}).get("zero_shot")}
     (tmp / INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     (tmp / "README.md").write_text(model_card(info, source), encoding="utf-8")
     if dest.exists():
@@ -239,7 +242,7 @@ The prunable weights are the `nn.Linear` weights inside the decoder blocks; embe
 | --- | --- |
 {layers}
 
-## Fingerprint
+{zero_shot_section(info)}## Fingerprint
 
 {fence}json
 {json.dumps(fp, indent=2, sort_keys=True)}
@@ -253,6 +256,18 @@ The prunable weights are the `nn.Linear` weights inside the decoder blocks; embe
 {source.rstrip()}
 {fence}
 """
+
+
+def zero_shot_section(info: dict) -> str:
+    """The card's zero-shot scores (the run's [eval] zero_shot, by lm-eval), or nothing."""
+    scores, fp = info.get("zero_shot"), info.get("zero_shot_fingerprint") or {}
+    if not scores:
+        return ""
+    rows = "\n".join(f"| {task} | {metric} | {value:.4f} |" for task, metrics in scores.items()
+                     for metric, value in metrics.items())
+    limit = f", first {fp['limit']:g} document(s) per task" if fp.get("limit") is not None else ""
+    return (f"## Zero-shot (lm-eval {fp.get('lm_eval')}{limit})\n\n| task | metric | value |\n| --- | --- | --- |\n"
+            f"{rows}\n\n")
 
 
 def push(dest: Path, repo: str) -> str:

@@ -197,6 +197,13 @@ methods = ["magnitude"]
     assert "Table 11: Zero-shot scores through lm-eval" in report and "wikitext (word_perplexity)" in report
     assert f"{rows['magnitude']['extra']['zero_shot']['wikitext']['word_perplexity']:.2f}" in report
     assert "a smoke test of the setup, not the benchmark's number" in report
+    # export-model re-makes such a job (its fingerprint's zero_shot record is no obstacle) and the card shows the scores.
+    from harness.export_model import export_model
+    ex = export_model(run_dir, load_config(cfg_path), tmp_path / "out", method="magnitude", level=0.5,
+                      echo=lambda *_: None)
+    card = (ex.dest / "README.md").read_text()
+    assert f"## Zero-shot (lm-eval {zs.lm_eval_version()}, first 1 document(s) per task)" in card
+    assert f"| wikitext | word_perplexity | {rows['magnitude']['extra']['zero_shot']['wikitext']['word_perplexity']:.4f} |" in card
     # The same config without zero-shot keys its jobs apart: nothing of this store is taken for it.
     from harness.scoring import Scorer
     from harness.models import load_model
