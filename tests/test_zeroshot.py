@@ -214,3 +214,28 @@ methods = ["magnitude"]
         key = Scorer(lm, scratch, cfg.eval, cfg.calibration, "").key("reference", "magnitude", 0.5, "unstructured")
     assert key.digest != rows["magnitude"]["key"]
     assert rows["magnitude"]["fingerprint_digest"] == rows["dense"]["fingerprint_digest"]
+
+
+def test_zeroshot_cli_on_a_model_folder(tiny_dir, capsys):
+    import json
+
+    from harness.cli import main
+
+    assert main(["zeroshot", str(tiny_dir), "--tasks", "wikitext", "--limit", "1", "--max-length", "128", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["scores"]["wikitext"]) == {"word_perplexity", "byte_perplexity", "bits_per_byte"}
+    assert out["fingerprint"]["task_versions"] == {"wikitext": 2.0} and out["fingerprint"]["limit"] == 1
+
+
+def test_a_runs_preflight_names_missing_zero_shot_data(monkeypatch):
+    import harness.zeroshot as zs
+    from harness.config import EvalConfig, ExperimentConfig
+    from harness.preflight import _zero_shot
+
+    monkeypatch.setattr(zs, "_in_hf_cache", lambda path: False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    cfg = ExperimentConfig(eval=EvalConfig(zero_shot=("wikitext", "winogrande")))
+    [line] = _zero_shot(cfg)
+    assert line.startswith("eval.zero_shot: winogrande: its data, hub dataset allenai/winogrande (winogrande_xl), is "
+                           "not in the HF cache and the hub is unreachable")
+    assert _zero_shot(ExperimentConfig()) == []
