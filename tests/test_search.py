@@ -391,3 +391,21 @@ def test_a_short_real_search_with_the_small_coder(tiny_model_dir, tmp_path, sand
     assert sum(t["purpose"] == "search" for t in turns) == 2
     summary = json.loads((run_dir / "search" / "summary.json").read_text())
     assert summary["arms"]["discovery"]["calls"] == 2 and sum(summary["arms"]["discovery"]["outcomes"].values()) == 2
+
+
+def test_the_report_shows_the_finalists_beside_the_humans_and_the_curve(searched, tmp_path):
+    from harness.report import build_report
+
+    out = build_report(searched["run_dir"], tmp_path / "report")
+    md = (out / "report.md").read_text()
+    assert "Table 12: the discovery engine's finalists vs the humans" in md
+    finalist = _by_call(searched)[2]["id"]
+    assert f"discovery: {finalist}" in md and "human: magnitude" in md
+    with sqlite3.connect(searched["run_dir"] / "results.sqlite") as c:
+        ppl = c.execute("SELECT perplexity FROM jobs WHERE method = ? AND sparsity = 0.5", (finalist,)).fetchone()[0]
+        human = c.execute("SELECT perplexity FROM jobs WHERE method = 'magnitude' AND sparsity = 0.5").fetchone()[0]
+    from harness.numbers import fmt_ppl
+    assert fmt_ppl(ppl) in md and fmt_ppl(human) in md
+    word = "below" if ppl < human else ("equal to" if ppl == human else "above")
+    assert f"0.50: {fmt_ppl(ppl)} is {word} magnitude's {fmt_ppl(human)}" in md
+    assert (out / "figure6.png").is_file() and (out / "table12.csv").is_file()

@@ -13,6 +13,7 @@ evaluation fingerprint(s) of the numbers in it.
   machine_vs_human.py  Tables 5, 6       runs.py        Tables 7-9
   evolution.py         Tables 10, 10b    figures.py     Figures 1-5 (plots.py draws them)
   zeroshot.py          Table 11 (lm-eval zero-shot scores)
+  search.py            Table 12, Figure 6 (the discovery engine's finalists vs the humans)
   renderers.py         Markdown and HTML
   build.py             the entry: read, build, check, write
 """

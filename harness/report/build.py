@@ -14,6 +14,7 @@ from .levels import table1, table2, table3
 from .machine_vs_human import table5, table6
 from .renderers import to_html, to_markdown
 from .runs import table_cost, table_jobs, table_summary
+from .search import table_search
 from .table import Table
 from .view import Data, open_store
 from .zeroshot import table_zero_shot
@@ -29,7 +30,7 @@ class Report:
 
 def collect_tables(d: Data, table6_method: str | None = None) -> list[Table]:
     tables = table1(d) + table2(d) + table3(d) + table4(d) + table4c(d) + table5(d) + table6(d, table6_method)
-    tables += [table_summary(d), table_jobs(d), table_cost(d)] + table_evolution(d) + table_zero_shot(d)
+    tables += [table_summary(d), table_jobs(d), table_cost(d)] + table_evolution(d) + table_search(d) + table_zero_shot(d)
     for t in tables:   # the promise of cells.py, checked rather than hoped for
         bad = [(r, c) for c in t.frame.columns for r, v in enumerate(t.frame[c])
                if not isinstance(v, str) or v.strip() in ("", "NA", "nan", "NaN", "None")]

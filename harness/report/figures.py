@@ -63,6 +63,14 @@ def make_figures(d: Data, out: Path) -> list[Figure]:
                            "Figure 5: Best held-out fitness (mean log-perplexity over the fitness levels) after each "
                            "generation of evolution (0 = seeds); best-of-N's best as a dotted line at its level. "
                            "Failing programs (infinite fitness) are not points."))
+    if d.searches:
+        from .search import search_history
+        figs.append(Figure("figure6", F.history_figure(out / "figure6.png", "Figure 6: best held-out fitness "
+                                                       "against LLM calls", search_history(d),
+                                                       xlabel="LLM calls (0 = seeds only)"),
+                           "Figure 6: The discovery engine: the best held-out fitness (mean log-perplexity over the "
+                           "fitness levels) of a program the model wrote, after each LLM call, per arm and for the "
+                           "best-of-N control at the same calls."))
     if len(d.generators) > 1:
         rates = {}
         first_pass = [c for c in d.candidates if not c.get("round")]

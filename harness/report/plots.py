@@ -97,11 +97,13 @@ def success_figure(path: Path, title: str, rates: dict[str, dict[str, float]]) -
     return _finish(fig, ax, path)
 
 
-def history_figure(path: Path, title: str, history: dict[str, list[float | None]]) -> Path:
-    """Best fitness (lower is better) after each generation; a one-point series is a dotted level line."""
+def history_figure(path: Path, title: str, history: dict[str, list[float | None]], *,
+                   xlabel: str = "generation (0 = seeds)") -> Path:
+    """Best fitness (lower is better) after each generation (or LLM call); a one-point series is a dotted
+    level line."""
     fig, ax = plt.subplots(figsize=(8.5, 4.4))
     ax.set_title(title, fontsize=10)
-    ax.set_xlabel("generation (0 = seeds)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("best held-out fitness (mean log-ppl)")
     ax.grid(True, alpha=0.25)
     longest = max((len(v) for v in history.values()), default=1)

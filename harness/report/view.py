@@ -61,10 +61,13 @@ class Data:
         self.candidates = [c for c in candidates if program_mode(c) not in EVOLUTION_MODES]
         self.evolution_programs = {c["id"]: c for c in candidates if program_mode(c) in EVOLUTION_MODES}
         latest_evo: dict[tuple, dict] = {}
+        latest_search: dict[tuple, dict] = {}
         for e in sorted(evolution, key=lambda e: e["finished_at"]):
             if e["model"] == self.model:
-                latest_evo[(e["idea"], e["generator"])] = e
+                # The discovery engine's summaries share evolution's table, marked kind = "search".
+                (latest_search if e.get("kind") == "search" else latest_evo)[(e["idea"], e["generator"])] = e
         self.evolution = [latest_evo[k] for k in sorted(latest_evo)]
+        self.searches = [latest_search[k] for k in sorted(latest_search)]
         known = {c["id"] for c in self.candidates} | set(self.evolution_programs)
         for j in self.jobs:   # candidate jobs whose generation was never recorded still get a row
             if j["kind"] == "candidate" and j["method"] not in known:

@@ -322,6 +322,8 @@ def run_search(cfg, run_dir: Path, store, scorer, calib, limits, echo=print) -> 
     summary = {"heldout": heldout, "levels": list(search.levels), "setup": cascade.setup,
                "arms": {k: v.as_json() for k, v in arms.items()}, "best_of_n": control.as_json() if control else None,
                "finalists": finalists}
+    # The report's Table 12 and Figure 6 read it from the store (evolution's table, kind "search").
+    store.put_evolution("search", scorer.lm.info.spec, search.generator, cascade.setup, {"kind": "search", **summary})
     out = run_dir / "search" / "summary.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=1, default=str))
