@@ -215,13 +215,15 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
             store.put_note(CONFIG_NOTE, cfg.run.note)
         else:
             store.forget_note(CONFIG_NOTE)
-        if asks:   # a real reply from each generator before the first idea, or a fallback, or a stop
+        if asks or (cfg.search.enabled and generators):   # a real reply from each generator before the first
+            # idea (or the search's first call), or a fallback, or a stop
             configs = {generator_name(g): g for g in cfg.generation.generators}
             record_outcomes(store, check_generators(
                 generators, configs, lambda g: make_generator(replace(g, engine="transformers"), run_dir), say))
         candidates = generate_candidates(cfg, run_dir, store, generators, catalogue, say)
         failures = generation_failures(candidates, list(generators)) if asks else []
         store.forget_note(GENERATION_NOTE)
+        store.forget_note("search")
         if failures:
             store.put_note(GENERATION_NOTE, " ".join(failures))
             for f in failures:
@@ -252,10 +254,17 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
                     log.exception("evolution on %s failed", spec)
                     say(f"evolution on {spec} failed in the harness: {type(e).__name__}: {e}")
             if cfg.search.enabled:  # the discovery engine, after the sweeps; its finalists are scored like any candidate
-                from .search.loop import run_search
+                from .search.loop import run_search, search_failures
                 try:
                     limits = sandbox_limits(cfg, (cfg.run.gpus or [None])[0])
-                    run_search(cfg, run_dir, store, scorer, calib, limits, say)
+                    checked = generators.get(generator_name(cfg.generation.generators[cfg.search.generator]))
+                    summary = run_search(cfg, run_dir, store, scorer, calib, limits, say, generator=checked)
+                    empty = search_failures(summary)
+                    if empty:   # a search whose every call failed is a failed run, said at the report's top
+                        store.put_note("search", " ".join(empty))
+                        failures = [*failures, *empty]
+                        for f in empty:
+                            say(f)
                 except Exception as e:  # the harness's own failure: what the search stored stays, the report follows
                     log.exception("search on %s failed", spec)
                     say(f"search on {spec} failed in the harness: {type(e).__name__}: {e}")

@@ -409,3 +409,25 @@ def test_the_report_shows_the_finalists_beside_the_humans_and_the_curve(searched
     word = "below" if ppl < human else ("equal to" if ppl == human else "above")
     assert f"0.50: {fmt_ppl(ppl)} is {word} magnitude's {fmt_ppl(human)}" in md
     assert (out / "figure6.png").is_file() and (out / "table12.csv").is_file()
+
+
+def test_a_search_whose_every_call_fails_fails_the_run(tiny_model_dir, tmp_path, sandbox_tmp, corpus):
+    from fake_openai import FakeOpenAI
+
+    from harness.config import load_config
+    from harness.pipeline import GenerationFailed, run
+    from harness.store import ResultsStore
+
+    text = tmp_path / "text.txt"
+    text.write_text(corpus[:20_000], encoding="utf-8")
+    with FakeOpenAI() as server:
+        server.script = [("status", 400, {})]          # not retried: every call fails at once
+        body = search_config(tmp_path, tiny_model_dir, text, tmp_path / "run", server.base_url).read_text()
+        cfg = tmp_path / "dead.toml"
+        cfg.write_text(body.replace('ideas = ["l1-norm"]', "ideas = []").replace("calls = 3", "calls = 2\nbest_of_n = false"))
+        with pytest.raises(GenerationFailed, match="Search arm discovery: every one of its 2 LLM calls failed"):
+            run(load_config(cfg), echo=lambda *_: None)
+    with ResultsStore(tmp_path / "run" / "results.sqlite") as store:
+        assert "every one of its 2 LLM calls failed" in store.notes()["search"]
+        calls = [c for c in store.candidates() if (c["extra"] or {}).get("mode") == "search"]
+    assert [c["status"] for c in calls] == ["generation-error", "generation-error"]

@@ -284,15 +284,17 @@ def _slug(model: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- entry
 
-def run_search(cfg, run_dir: Path, store, scorer, calib, limits, echo=print) -> dict:
-    """The pipeline's hook (``[search] enabled``): every arm, the control, the finalists on test."""
+def run_search(cfg, run_dir: Path, store, scorer, calib, limits, echo=print, generator=None) -> dict:
+    """The pipeline's hook (``[search] enabled``): every arm, the control, the finalists on test.
+
+    ``generator``: the (provider, params) the preflight checked (or fell back to); None makes it here."""
     from ..evolve import heldout_windows
     from ..generate import make_generator
     from .probe import probe_model
 
     s = cfg.search
     g = cfg.generation.generators[s.generator]
-    provider, params = make_generator(g, run_dir)
+    provider, params = generator or make_generator(g, run_dir)
     if s.temperature is not None:
         params = params.replace(temperature=s.temperature)
     if s.max_tokens is not None:
@@ -329,6 +331,16 @@ def run_search(cfg, run_dir: Path, store, scorer, calib, limits, echo=print) -> 
     out.write_text(json.dumps(summary, indent=1, default=str))
     echo(f"search summary: {out}")
     return summary
+
+
+def search_failures(summary: dict) -> list[str]:
+    """Sentences for arms (and the control) whose every LLM call failed: the run then fails, loudly."""
+    out = []
+    for name, arm in [*summary["arms"].items(), ("best-of-N", summary.get("best_of_n"))]:
+        if arm and arm["calls"] and arm["outcomes"].get(Status.GENERATION_ERROR.value, 0) == arm["calls"]:
+            out.append(f"Search arm {name}: every one of its {arm['calls']} LLM calls failed; no program was "
+                       "written (see the candidates' details).")
+    return out
 
 
 def _score_on_test(cfg, store, scorer, calib, limits, pid: str, echo) -> None:
