@@ -431,3 +431,21 @@ def test_a_search_whose_every_call_fails_fails_the_run(tiny_model_dir, tmp_path,
         assert "every one of its 2 LLM calls failed" in store.notes()["search"]
         calls = [c for c in store.candidates() if (c["extra"] or {}).get("mode") == "search"]
     assert [c["status"] for c in calls] == ["generation-error", "generation-error"]
+
+
+def test_the_prompt_shows_the_islands_rejected_attempts_with_their_reasons():
+    from harness.search.sampler import rejection_reason
+
+    seed = Program("seed:magnitude", seed_code("magnitude").strip(), 4.0, "m", ((0.5, 55.0),), seed=True)
+    better = Program("c3", "def score(weight, fisher):\n    return weight.abs() * fisher", 3.0, "f", ((0.5, 40.0),))
+    shown = [better, seed]
+    reasons = [rejection_reason("duplicate", "", shown, "seed:magnitude"),
+               rejection_reason("runtime-error", "Traceback ...\nValueError: score() must return a tensor of the "
+                                "weight's shape (80, 80), got Tensor (80,)", shown)]
+    assert reasons[0] == "prunes exactly the same weights as score_v0: a restyling, not a new score"
+    assert reasons[1].startswith("failed (runtime-error): ValueError: score() must return")
+    user = messages_for(shown, (0.5,), "rewrite", rejected=[("def score(weight):\n    return weight.abs() + 0", reasons[0]),
+                                                           ("def score(weight):\n    return weight.sum(0)", reasons[1])])[1]["content"]
+    assert "did not count" in user and "return weight.sum(0)" in user and reasons[1] in user
+    assert user.index("score_v1: fitness 3") < user.index("did not count") < user.index("Write score_v2")
+    assert "did not count" not in messages_for(shown, (0.5,), "rewrite")[1]["content"]

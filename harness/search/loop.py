@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -39,7 +40,7 @@ from ..llm.replay import record_turn
 from ..store import SEARCH, SEARCH_BEST_OF_N, SEARCH_SEED, CandidateRecord
 from .cascade import Cascade, Evaluation
 from .database import Program, ProgramsDatabase
-from .sampler import SEARCH_IDEA, child_code, messages_for, one_pass_messages
+from .sampler import SEARCH_IDEA, child_code, messages_for, one_pass_messages, rejection_reason
 
 log = logging.getLogger("prunegen.search")
 
@@ -188,10 +189,11 @@ class Search:
             raise RuntimeError(f"search arm {arm}: no seed program passed the cascade; nothing to show the model")
         result.point()
         slug = _slug(self.provider.model)
+        rejected = {i: deque(maxlen=2) for i in range(self.islands)}   # shown back, so they are not repeated
         for call in range(calls):
             island = call % self.islands
             shown = db.top(island, self.top_k) or db.top(0, self.top_k)
-            messages = messages_for(shown, self.levels, self.edit)
+            messages = messages_for(shown, self.levels, self.edit, rejected=list(rejected[island]))
             pid = f"search-{arm}/{slug}/c{call}"
             completion, error = self._ask(messages, call, f"search-{arm}", pid)
             result.calls += 1
@@ -217,6 +219,11 @@ class Search:
                         best_quick = min(best_quick, ev.quick)
                     else:
                         result.count("duplicate-after-tuning")
+                        rejected[island].append((child.code, rejection_reason("duplicate", "", shown, known.id)))
+                else:
+                    known = db.same_behaviour(ev.behaviour) if ev.status == "duplicate" else None
+                    rejected[island].append((child.code, rejection_reason(ev.status, ev.detail, shown,
+                                                                          known.id if known else None)))
             else:
                 result.count(child.status)
             self._record(pid, idea=f"search-{arm}", sample=call, status=child.status, detail=child.detail[:300],
@@ -227,6 +234,8 @@ class Search:
                       f"{' tuned ' + json.dumps(ev.tuned) if ev is not None and ev.tuned else ''}")
             if self.reset_every and (call + 1) % self.reset_every == 0 and call + 1 < calls:
                 reset = db.reset_weakest()
+                for i in reset:
+                    rejected[i].clear()
                 result.resets += 1
                 self.echo(f"  islands {reset} reset from the survivors' best")
             result.point()

@@ -47,15 +47,30 @@ def view(program: Program, version: int) -> dict:
 
 
 def messages_for(programs: list[Program], levels: tuple[float, ...], edit: str,
-                 idea: Idea = SEARCH_IDEA) -> list[dict[str, str]]:
-    """The chat for one child; ``programs`` best first (as ``ProgramsDatabase.top`` gives them)."""
+                 idea: Idea = SEARCH_IDEA, rejected: list[tuple[str, str]] = ()) -> list[dict[str, str]]:
+    """The chat for one child; ``programs`` best first (as ``ProgramsDatabase.top`` gives them);
+    ``rejected``: (code, reason) of the island's latest attempts that did not count, so a small model
+    sees its own failures and hand-backs instead of repeating them."""
     if edit not in EDITS:
         raise ValueError(f"search edit {edit!r} is not one of {', '.join(EDITS)}")
     if not programs:
         raise ValueError("the sampler needs at least one program to show (seed the islands first)")
     shown = [view(p, v) for v, p in enumerate(reversed(programs))]
     return render_messages(idea, TEMPLATE, system_template=SYSTEM, programs=shown,
-                           levels=[f"{lv:g}" for lv in levels], edit=edit)
+                           levels=[f"{lv:g}" for lv in levels], edit=edit,
+                           rejected=[{"code": c.strip(), "reason": r} for c, r in rejected])
+
+
+def rejection_reason(status: str, detail: str, shown: list[Program], known_id: str | None = None) -> str:
+    """What the model is told about an attempt that did not count, in one line."""
+    if status == "duplicate":
+        names = {p.id: f"score_v{v}" for v, p in enumerate(reversed(shown))}
+        same = names.get(known_id or "", "a program already tried")
+        return f"prunes exactly the same weights as {same}: a restyling, not a new score"
+    if status == "gated":
+        return "ran, but far worse than the best version at the first sparsity tried"
+    last = (detail or status).strip().splitlines()[-1:] or [status]
+    return f"failed ({status}): {last[0][:200]}"
 
 
 def one_pass_messages(idea: Idea = SEARCH_IDEA) -> list[dict[str, str]]:
