@@ -26,7 +26,7 @@ def test_catalogue_has_table4_and_human_counterparts():
 TEMPLATE_EXTRAS = {"evolve": {"programs": [], "levels": [0.5], "generation": 1, "generations": 1},
                    "repair": {"status": "runtime-error", "detail": "ValueError: x", "log_tail": "", "round": 1}}
 TEMPLATE_EXTRAS["score_repair"] = TEMPLATE_EXTRAS["repair"]
-TEMPLATE_EXTRAS["search_evolve"] = {"levels": ["0.5"], "edit": "diff", "programs": [
+TEMPLATE_EXTRAS["search_evolve"] = {"levels": ["0.5"], "edit": "diff", "rejected": [], "programs": [
     {"version": 0, "code": "def score(weight):\n    return weight.abs()", "fitness": "4.0",
      "levels": [{"level": "0.5", "perplexity": "55"}], "tuned": ""}]}
 
