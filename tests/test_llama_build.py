@@ -28,6 +28,17 @@ def test_an_advertised_but_not_granted_amx_is_left_out():
     assert granted["GGML_AMX_TILE"] == granted["GGML_AMX_INT8"] == "ON"
 
 
+# The flags line of a 2-core Xeon VM with AVX-512 but neither AVX512-BF16 nor AMX (this project's CI host).
+XEON_AVX512 = ("flags : fpu sse2 avx avx2 fma f16c avx512f avx512dq avx512cd avx512bw avx512vl avx512ifma "
+               "avx512vbmi avx512_vbmi2 avx512_vnni avx512_bitalg avx512_vpopcntdq\n")
+
+
+def test_every_avx512_extension_is_read_as_the_kernel_spells_it():
+    s = _switches(lb.cmake_args(lb.cpu_flags(XEON_AVX512), amx=False))
+    assert s["GGML_AVX512"] == s["GGML_AVX512_VBMI"] == s["GGML_AVX512_VNNI"] == "ON"
+    assert s["GGML_AVX512_BF16"] == s["GGML_AVX_VNNI"] == "OFF"
+
+
 def test_an_avx2_host_gets_no_avx512():
     s = _switches(lb.cmake_args({"avx", "avx2", "fma", "f16c"}, amx=True))
     assert s["GGML_AVX2"] == "ON" and s["GGML_AVX512"] == "OFF" and s["GGML_AMX_TILE"] == "OFF"

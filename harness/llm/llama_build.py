@@ -27,14 +27,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-# ggml's CMake switch for each /proc/cpuinfo flag it can use (ggml/src/ggml-cpu/CMakeLists.txt).
+# ggml's CMake switch for each /proc/cpuinfo flag it can use (ggml/src/ggml-cpu/CMakeLists.txt). The flags
+# are spelt as the kernel prints them (arch/x86/include/asm/cpufeatures.h): "avx512vbmi" has no
+# underscore, "avx512_vnni" and "avx512_bf16" have one.
 _X86_FLAGS = (
     ("avx", "GGML_AVX"),
     ("avx2", "GGML_AVX2"),
     ("fma", "GGML_FMA"),
     ("f16c", "GGML_F16C"),
     ("avx512f", "GGML_AVX512"),
-    ("avx512_vbmi", "GGML_AVX512_VBMI"),
+    ("avx512vbmi", "GGML_AVX512_VBMI"),
     ("avx512_vnni", "GGML_AVX512_VNNI"),
     ("avx512_bf16", "GGML_AVX512_BF16"),
     ("avx_vnni", "GGML_AVX_VNNI"),
