@@ -2,7 +2,7 @@
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 8208b9292ee9236874658d8755e8a836d6453387cd14da537a35ced4bb268c8c
-# date: 2026-12-03T09:04:24Z
+# date: 2026-12-06T12:10:22Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 1964ca4c5a72b104f46a6896b85227c337687374e015b5355d09377a533ec82c
-# date: 2026-12-03T09:02:11Z
+# date: 2026-12-06T12:06:55Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

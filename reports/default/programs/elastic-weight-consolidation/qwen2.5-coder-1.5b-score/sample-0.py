@@ -2,7 +2,7 @@
 # idea: elastic-weight-consolidation (Elastic weight consolidation pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 4ed67719f196f47b8c285dfff121d25b33700d46941da091c8bb298026e6c571
-# date: 2026-12-03T09:04:19Z
+# date: 2026-12-06T12:10:15Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: elastic-weight-consolidation (Elastic weight consolidation pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 0d8e133396c32f6fd177d2ea266fd4ed421744b4dad91058bfd1074630dec2d4
-# date: 2026-12-03T09:02:00Z
+# date: 2026-12-06T12:06:38Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

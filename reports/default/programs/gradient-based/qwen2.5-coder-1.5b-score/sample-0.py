@@ -2,7 +2,7 @@
 # idea: gradient-based (Gradient-based pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 a3934dcd289ed763d804a295198ecbe78ce2b679678bd0a0e2ab74a958212689
-# date: 2026-12-03T09:04:11Z
+# date: 2026-12-06T12:10:01Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

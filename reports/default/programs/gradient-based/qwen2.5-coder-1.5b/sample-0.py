@@ -2,7 +2,7 @@
 # idea: gradient-based (Gradient-based pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 8a96384b929116102c720fb9ecc4b47abf0729c8d7eda561da205b980cfb12d1
-# date: 2026-12-03T09:01:35Z
+# date: 2026-12-06T12:06:00Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: gradient-sensitive (Gradient-sensitive pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 b8dd5300a54005a2fe85fb6757ac5eb2f4b7d2272f62e1ebe562d097c2fc6e58
-# date: 2026-12-03T09:03:02Z
+# date: 2026-12-06T12:08:12Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
@@ -10,13 +10,10 @@ import torch
 
 def score(weight, act_norm, grad):
     # Compute the absolute value of the gradient for each weight
-    abs_grad = torch.abs(grad)
+    abs_grad = grad.abs()
 
-    # Compute the squared magnitude of the gradient for each weight
-    sq_magnitude = (abs_grad ** 2).sum(0)
-
-    # The importance score is the square root of the squared magnitude, as it measures the sensitivity of the loss to the weight
-    return torch.sqrt(sq_magnitude)
+    # Return the sum of the weights and their corresponding absolute gradients
+    return weight + abs_grad
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 # idea: k-means-clustering (K-means clustering pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 30f0246d970d329e84d1ffe0c800b98311367b5dd205700ad16635ab52b9134d
-# date: 2026-12-03T09:03:36Z
+# date: 2026-12-06T12:09:00Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

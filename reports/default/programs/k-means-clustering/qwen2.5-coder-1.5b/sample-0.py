@@ -2,7 +2,7 @@
 # idea: k-means-clustering (K-means clustering pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 774c9454d5b31ee7d73ed22f93b01c0f8e4478ea783514f9e65e74435181962b
-# date: 2026-12-03T09:00:18Z
+# date: 2026-12-06T12:04:02Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

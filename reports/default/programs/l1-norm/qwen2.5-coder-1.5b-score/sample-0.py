@@ -2,7 +2,7 @@
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 26819bc46632e0fb9614931ba0fe291e672f0b2bbaa67153357baef01f2a212f
-# date: 2026-12-03T09:03:19Z
+# date: 2026-12-06T12:08:31Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

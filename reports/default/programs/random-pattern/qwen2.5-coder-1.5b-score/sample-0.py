@@ -2,7 +2,7 @@
 # idea: random-pattern (Random-pattern pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 37f42adc8ae35ed87f172bea601c920f4565f3940956285aeaaac913477f0d34
-# date: 2026-12-03T09:03:57Z
+# date: 2026-12-06T12:09:37Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: random-pattern (Random-pattern pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 b50ba12016f2e5504b762b86e1cddb53c7efb1c02ba67b4aec28a81d9869f202
-# date: 2026-12-03T09:00:50Z
+# date: 2026-12-06T12:04:50Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: random (Random pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 94ab94a3bd5377193b402b7598324bfd62a6497312c1625dcf64ea881da3ac9b
-# date: 2026-12-03T09:03:51Z
+# date: 2026-12-06T12:09:26Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

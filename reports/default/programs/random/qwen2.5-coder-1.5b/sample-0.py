@@ -2,7 +2,7 @@
 # idea: random (Random pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 3dfcc05ef9cb62470127f391bb23dd35363b8acf6542d1ba8a7a990ff087b174
-# date: 2026-12-03T09:00:37Z
+# date: 2026-12-06T12:04:31Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

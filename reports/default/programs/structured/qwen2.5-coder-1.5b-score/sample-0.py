@@ -2,7 +2,7 @@
 # idea: structured (Structured pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 4ee940253b0191c24b6e4d49190473d48d2fff029432c628a9ed6f0fabc37474
-# date: 2026-12-03T09:03:28Z
+# date: 2026-12-06T12:08:45Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: structured (Structured pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 0215089dc7ed9e06df5d9e8b2f7d686c5ea3b4a953c50ec31c0e21e56bbbd16e
-# date: 2026-12-03T08:59:51Z
+# date: 2026-12-06T12:03:18Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

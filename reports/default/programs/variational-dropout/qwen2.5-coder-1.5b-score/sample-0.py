@@ -2,7 +2,7 @@
 # idea: variational-dropout (Variational-dropout pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template score, sha256 659c2beb275994f1fbd7a8ab270250bd5ab7fc7996bef77c93a48219bb854042
-# date: 2026-12-03T09:04:05Z
+# date: 2026-12-06T12:09:51Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: variational-dropout (Variational-dropout pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 844f6fc2f8113f3ac67326c38b9551473ee41ea7c440cc2bcc0c6903b1c0d622
-# date: 2026-12-03T09:01:12Z
+# date: 2026-12-06T12:05:25Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
