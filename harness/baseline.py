@@ -23,6 +23,7 @@ from .cli_args import add_eval_args, add_model_args
 from .config import PAPER_LEVELS, CalibrationConfig
 from .scoring import Scorer, row
 from .sparsity import pattern_sparsity, prunable_layers, prunable_weight_names
+from .run_folder import RunFolder
 from .store import ResultsStore
 from .validation import validate
 
@@ -118,7 +119,7 @@ def cmd_baseline(args) -> int:
             print(f"{row['method']:>14} {row['pattern']:>12} {row['sparsity']:>5} achieved {ach:>7} "
                   f"ppl {ppl:>12} {row['status']:<16} {row['seconds']:7.1f}s", file=sys.stdout, flush=True)
 
-    with ResultsStore(run_dir / "results.sqlite") as store:
+    with ResultsStore(RunFolder(run_dir).store) as store:
         run_baseline(args.model, methods, levels, args.pattern, store,
                      calib=CalibrationConfig(args.calib, args.nsamples, args.calib_seqlen or args.seqlen, args.seed),
                      setup=EvalSetup(args.data, args.seqlen, args.max_windows, args.batch_size, args.compile),

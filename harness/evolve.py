@@ -289,7 +289,7 @@ class Reply:
 def ask(ctx: EvolveContext, idea: Idea, messages: list[dict], sample: int, stem: Path, template: str) -> Reply:
     """One call: complete, record the turn in the run's cassette, extract, write ``<stem>.py`` with provenance."""
     from .generate import provenance_header, run_cassette, _now, _write
-    from .prompting import prompt_hash
+    from .llm.keys import prompt_hash
 
     try:
         completion = ctx.provider.complete(messages, ctx.params, sample)

@@ -26,14 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .models import file_sha256
-from .run_cli import OVERRIDES
+from .run_folder import CONFIG, OVERRIDES, RunFolder
 from .store import ResultsStore
 
 MANIFEST = "EXPORT.txt"
 # The run's one cassette (harness.generate.run_cassette), and where older runs kept evolution's turns apart.
 CASSETTES = {"candidates/cassette.jsonl": "cassette.jsonl",
              "evolution/cassette.jsonl": "evolution-cassette.jsonl"}
-CONFIG = "config.toml"                 # a run keeps its config (and OVERRIDES) beside its store
 # The folders a run writes programs under: a stored path that no longer resolves is re-rooted at them, so a
 # run made from another working directory (paths relative to it) or moved since still exports.
 PROGRAM_ROOTS = ("candidates", "evolution")
@@ -90,7 +89,7 @@ def export_run(run_dir: Path, dest: Path, *, force: bool = False, title: str | N
     from .report import render
 
     run_dir = Path(run_dir)
-    store = run_dir / "results.sqlite"
+    store = RunFolder(run_dir).store
     if not store.is_file():
         raise ExportError(f"{store} not found: --export takes a run directory (the [run] out of its config)")
     with ResultsStore(store) as s:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+from .program_identity import interface_example_hash, normalised_ast_hash, program_code
+
 FORM_NAMES = ("program", "score", "search")
 
 
@@ -82,3 +84,15 @@ def form_of_generator(generator: str) -> Form:
         if form.suffix and generator.endswith("+" + form.suffix):
             return form
     return FORMS["program"]
+
+
+@cache
+def score_example_hash() -> str:
+    """The hash of a score-form program whose score is the score prompt's example (magnitude) again."""
+    return normalised_ast_hash(FORMS["score"].assemble(SCORE_EXAMPLE))
+
+
+def is_interface_example(code: str) -> bool:
+    """True when ``code`` (a candidate file, header or not) is the example its prompt showed, up to form:
+    the interface's magnitude program, or for a score-form program the magnitude score."""
+    return normalised_ast_hash(program_code(code)) in (interface_example_hash(), score_example_hash())

@@ -35,7 +35,8 @@ from .llm.base import Completion, GenerationError, GenerationParams, Provider
 from .llm.cache import CachedProvider, ResponseCache, cache_key
 from .llm.replay import CASSETTE, record_turn
 from .forms import FORMS, Form
-from .prompting import Idea, prompt_hash, render_messages
+from .llm.keys import prompt_hash
+from .prompting import Idea, render_messages
 
 if TYPE_CHECKING:
     from .config import GeneratorConfig

@@ -49,7 +49,8 @@ def cmd_prompts_list(args) -> int:
 
 
 def cmd_prompts_render(args) -> int:
-    from .prompting import load_ideas, prompt_hash, render_messages
+    from .llm.keys import prompt_hash
+    from .prompting import load_ideas, render_messages
 
     prompts_dir, ideas_file = _prompts_settings(args, _load_config(args.config))
     ideas = load_ideas(ideas_file, prompts_dir=prompts_dir)

@@ -26,6 +26,7 @@ from .interface import Status
 from .models import load_model
 from .numbers import fmt_ppl
 from .scoring import Scorer, row
+from .run_folder import RunFolder
 from .store import CandidateRecord, ResultsStore
 from .sweep import Sweep, run_sweep, sandbox_limits
 
@@ -210,7 +211,7 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
     catalogue = load_ideas(cfg.generation.ideas_file)
     generators = {generator_name(g): make_generator(g, run_dir) for g in cfg.generation.generators}
     asks = bool(select_ideas(",".join(cfg.generation.ideas), catalogue)) and bool(generators)
-    with ResultsStore(run_dir / "results.sqlite") as store:
+    with ResultsStore(RunFolder(run_dir).store) as store:
         if cfg.run.note:
             store.put_note(CONFIG_NOTE, cfg.run.note)
         else:

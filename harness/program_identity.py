@@ -80,19 +80,6 @@ def interface_example_hash() -> str:
     return normalised_ast_hash((Path(prompts.__file__).parent / "seeds" / "magnitude.py").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
-def score_example_hash() -> str:
-    """The hash of a score-form program whose score is the score prompt's example (magnitude) again."""
-    from .forms import FORMS, SCORE_EXAMPLE
-    return normalised_ast_hash(FORMS["score"].assemble(SCORE_EXAMPLE))
-
-
-def is_interface_example(code: str) -> bool:
-    """True when ``code`` (a candidate file, header or not) is the example its prompt showed, up to form:
-    the interface's magnitude program, or for a score-form program the magnitude score."""
-    return normalised_ast_hash(program_code(code)) in (interface_example_hash(), score_example_hash())
-
-
 # ------------------------------------------------------------------------ behaviour: what a program did
 
 MASK_DIGEST, KEPT_DIGEST = "mask_sha256", "kept_sha256"   # the job row's extra keys (harness.sweep writes them)

@@ -10,8 +10,6 @@ silently sending an incomplete prompt to a paid API.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import tomllib
 from dataclasses import dataclass
@@ -158,12 +156,3 @@ def render_messages(idea: Idea, template: str = DEFAULT_TEMPLATE, *, prompts_dir
     except jinja2.UndefinedError as e:
         raise ValueError(f"template {template!r} for idea {idea.id!r}: {e.message}") from None
     return [{"role": "system", "content": system.strip() + "\n"}, {"role": "user", "content": user.strip() + "\n"}]
-
-
-def canonical_json(obj: Any) -> str:
-    """One spelling per value, so equal inputs hash equally across runs and machines."""
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def prompt_hash(messages: list[dict[str, str]]) -> str:
-    return hashlib.sha256(canonical_json(messages).encode("utf-8")).hexdigest()

@@ -19,7 +19,8 @@ from .generate import _now, _write, model_slug, provenance_header
 from .interface import Status
 from .llm.base import GenerationError, GenerationParams
 from .llm.replay import CASSETTE, record_turn
-from .prompting import Idea, _environment, prompt_hash, render_messages
+from .llm.keys import prompt_hash
+from .prompting import Idea, _environment, render_messages
 from .store import CandidateRecord, ResultsStore
 
 LOG_TAIL_CHARS = 2000

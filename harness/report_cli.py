@@ -12,21 +12,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .run_folder import RunFolder
+
 
 def _default_out(target: Path) -> Path:
-    return (target if target.is_dir() else target.parent) / "report"
+    return RunFolder(target if target.is_dir() else target.parent).report
 
 
 def load_run_config(run_dir: Path, config: str | None = None):
     """The config a run was made with: ``config`` if given, else RUN/config.toml with the run's ``--set``
     overrides (``prunegen run`` keeps both beside the store). Raises ConfigError naming what is missing."""
     from .config import ConfigError, load_config
-    from .run_cli import OVERRIDES
-
-    path = Path(config) if config else run_dir / "config.toml"
+    folder = RunFolder(run_dir)
+    path = Path(config) if config else folder.config
     if not path.is_file():
         raise ConfigError(f"{path} not found; pass the run's config with --config")
-    overrides = run_dir / OVERRIDES
+    overrides = folder.overrides
     sets = overrides.read_text(encoding="utf-8").split() if not config and overrides.is_file() else []
     return load_config(path, sets)
 

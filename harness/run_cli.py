@@ -13,17 +13,16 @@ from pathlib import Path
 
 from .generator_check import GeneratorUnavailable
 from .pipeline import RETRYABLE, GenerationFailed, parse_retry, run
+from .run_folder import RunFolder
 from .store import ResultsStore
-
-
-OVERRIDES = "config-overrides.txt"   # the run's --set values, one per line, beside its config.toml
 
 
 def write_report(run_dir: Path, title: str) -> Path:
     """The report of ``run_dir`` in ``run_dir/report``; returns that folder."""
     from .report import build_report
 
-    return build_report(run_dir / "results.sqlite", run_dir / "report", title=title)
+    folder = RunFolder(run_dir)
+    return build_report(folder.store, folder.report, title=title)
 
 
 def cmd_run(args) -> int:
@@ -33,7 +32,7 @@ def cmd_run(args) -> int:
         cfg = replace(cfg, run=replace(cfg.run, out=args.out))
     if args.retry:
         statuses = parse_retry(args.retry)
-        store_path = Path(cfg.run.out) / "results.sqlite"
+        store_path = RunFolder(cfg.run.out).store
         if store_path.is_file():
             with ResultsStore(store_path) as store:
                 jobs, fit = store.forget(statuses)
@@ -41,10 +40,11 @@ def cmd_run(args) -> int:
                   "will run again")
     run_dir = Path(cfg.run.out)
     run_dir.mkdir(parents=True, exist_ok=True)
+    folder = RunFolder(run_dir)
     # The config beside its results: `prunegen report --verify RUN` re-scores the run from it.
-    if not (run_dir / "config.toml").exists() or not (run_dir / "config.toml").samefile(args.config):
-        shutil.copyfile(args.config, run_dir / "config.toml")
-    overrides = run_dir / OVERRIDES
+    if not folder.config.exists() or not folder.config.samefile(args.config):
+        shutil.copyfile(args.config, folder.config)
+    overrides = folder.overrides
     if args.set:
         overrides.write_text("".join(f"{o}\n" for o in args.set), encoding="utf-8")
     elif overrides.exists():

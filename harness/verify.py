@@ -21,6 +21,7 @@ from .data import calibration as load_calibration
 from .fingerprint import environment, library_versions
 from .models import file_sha256, load_model
 from .scoring import Scorer
+from .run_folder import RunFolder
 from .store import ResultsStore
 from .sweep import Sweep, run_sweep, sandbox_limits
 
@@ -110,7 +111,7 @@ class Rerun:
 def open_rerun(run_dir: Path, cfg: ExperimentConfig) -> Iterator[Rerun]:
     """A :class:`Rerun` of ``run_dir`` under ``cfg`` (the run's own config); raises VerifyError when the
     run has no store, or no ok job of the config's first model was made with this config's setup."""
-    store_path = Path(run_dir) / "results.sqlite"
+    store_path = RunFolder(run_dir).store
     if not store_path.is_file():
         raise VerifyError(f"{store_path}: no results store")
     spec = cfg.model.specs[0]

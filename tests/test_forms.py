@@ -8,10 +8,9 @@ import pytest
 import torch
 
 from harness.config import load_config
-from harness.forms import FORMS, SCORE_EXAMPLE, form_of_generator
+from harness.forms import FORMS, SCORE_EXAMPLE, form_of_generator, is_interface_example
 from harness.interface import call_prune, load_candidate
 from harness.pipeline import run
-from harness.program_identity import is_interface_example
 from harness.run_cli import write_report
 from harness.sparsity import prunable_layers
 from harness.store import ResultsStore

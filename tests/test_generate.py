@@ -112,7 +112,7 @@ def test_replay_reads_several_cassettes_and_old_lines_without_a_purpose(tmp_path
 
     old = {"provider": {"kind": "fake"}, "model": "m", "params": GenerationParams().key_fields(), "idea": "random"}
     a, b = tmp_path / "cassette.jsonl", tmp_path / "evolution-cassette.jsonl"
-    from harness.prompting import prompt_hash
+    from harness.llm.keys import prompt_hash
     first, second = [{"role": "user", "content": "one"}], [{"role": "user", "content": "two"}]
     a.write_text(json.dumps({**old, "prompt_hash": prompt_hash(first), "messages": first, "sample_index": 0,
                              "completion": {"text": "A", "model": "m"}}) + "\n")

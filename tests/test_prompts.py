@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from harness.interface import interface_document
-from harness.prompting import (ALLOWED_IMPORTS, list_templates, load_ideas, prompt_hash, render_messages,
-                               select_ideas)
+from harness.llm.keys import prompt_hash
+from harness.prompting import ALLOWED_IMPORTS, list_templates, load_ideas, render_messages, select_ideas
 
 IDEAS = load_ideas()
 TABLE4 = ["gradient-sensitive", "l1-norm", "structured", "k-means-clustering", "random", "random-pattern",

@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..prompting import prompt_hash
+from .keys import prompt_hash
 from .base import Completion, GenerationError, GenerationParams, Messages
 
 CASSETTE = "cassette.jsonl"

@@ -11,9 +11,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..forms import FORMS, form_of_generator
+from ..forms import FORMS, form_of_generator, is_interface_example
 from ..interface import Status
-from ..program_identity import KEPT_DIGEST, MASK_DIGEST, is_interface_example
+from ..program_identity import KEPT_DIGEST, MASK_DIGEST
 from ..store import BEST_OF_N, EVOLVE, SEED
 from .view import Data, method_order, program_mode
 

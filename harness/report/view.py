@@ -9,6 +9,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from ..run_folder import RunFolder
 from ..store import EVOLUTION_MODES, ResultsStore
 
 PAPER_METHODS = ("wanda", "sparsegpt", "magnitude", "movement")
@@ -27,7 +28,7 @@ def open_store(store_or_path) -> tuple[ResultsStore, bool, Path]:
         return store_or_path, False, store_or_path.path
     p = Path(store_or_path)
     if p.is_dir():
-        p = p / "results.sqlite"
+        p = RunFolder(p).store
     if not p.is_file():
         raise FileNotFoundError(f"no results store at {p}")
     return ResultsStore(p), True, p

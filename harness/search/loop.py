@@ -153,7 +153,7 @@ class Search:
 
     def _header(self, messages, completion, sample: int, template: str, status: str, detail: str) -> str:
         from ..generate import _now, provenance_header
-        from ..prompting import prompt_hash
+        from ..llm.keys import prompt_hash
 
         return provenance_header(idea=SEARCH_IDEA, model=completion.model, provider=self.provider.kind,
                                  phash=prompt_hash(messages), template=template, date=_now(),
