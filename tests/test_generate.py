@@ -6,9 +6,9 @@ import json
 import threading
 import time
 
-from harness.generate import generate, summarize
+from harness.run.generate import generate, summarize
 from harness.llm.base import Completion, GenerationParams, Usage
-from harness.prompting import load_ideas, select_ideas
+from harness.run.prompting import load_ideas, select_ideas
 
 CODE = "```python\nimport torch\n\ndef prune(model, sparsity, calib, **kw):\n    pass\n```"
 
@@ -106,8 +106,8 @@ def test_one_cassette_takes_every_turn_and_replay_keys_on_the_messages_and_param
 
 def test_replay_reads_several_cassettes_and_old_lines_without_a_purpose(tmp_path):
     """An old export (evolution's turns in a second file, no purpose field) replays from both files."""
-    from harness.config import load_config
-    from harness.generate import make_generator
+    from harness.run.config import load_config
+    from harness.run.generate import make_generator
     from harness.llm.replay import ReplayProvider
 
     old = {"provider": {"kind": "fake"}, "model": "m", "params": GenerationParams().key_fields(), "idea": "random"}
