@@ -14,14 +14,13 @@ from pathlib import Path
 
 import torch
 
-from harness.core.data import calibration as load_calibration
 from harness.core.evaluate import EvalSetup
 from harness.core.interface import CandidateError, NotApplicable, Status, call_prune, load_candidate
 from harness.core.numbers import fmt_ppl
-from harness.core.models import LoadedModel, load_model
+from harness.core.models import LoadedModel
 from .args import add_eval_args, add_model_args
 from harness.run.config import PAPER_LEVELS, CalibrationConfig
-from harness.run.scoring import Scorer, row
+from harness.run.scoring import open_session, row
 from harness.core.sparsity import pattern_sparsity, prunable_layers, prunable_weight_names
 from harness.run.folder import RunFolder
 from harness.run.store import ResultsStore
@@ -60,12 +59,11 @@ def run_baseline(model: str, methods: list[str], sparsities: list[float], patter
     """Every method x level, in this process; each job is stored as it finishes and skipped on a rerun."""
     from reference_pruners import USES_CALIBRATION, hyperparameters, method_path, sparsity_rule
 
-    lm = load_model(model, dtype=dtype, device=device)
-    scorer = Scorer(lm, store, setup, calib, prompt)
+    session = open_session(model, store, setup=setup, calibration=calib, prompt=prompt, dtype=dtype, device=device)
+    lm, scorer = session.lm, session.scorer
     calib_ids, calib_desc = None, None
     if any(m in USES_CALIBRATION for m in methods):
-        c = load_calibration(lm.tokenizer, calib.source, nsamples=calib.nsamples, seqlen=calib.seqlen, seed=calib.seed)
-        calib_ids, calib_desc = c.ids, c.describe
+        calib_ids, calib_desc = session.calib.ids, session.calib.describe
     empty_calib = torch.empty(0, calib.seqlen, dtype=torch.long)
     out = []
     dense_result = scorer.record_dense()

@@ -493,7 +493,7 @@ def best_of_n(ctx: EvolveContext, idea: Idea, n: int, seeds: list[Program] = ())
 
 def score_on_test(ctx: EvolveContext, program: Program, idea: Idea, role: str) -> None:
     """The reported numbers: ``program`` at the fitness levels on the test windows, as candidate jobs."""
-    from .sweep import Sweep, run_sweep
+    from .sweep import Sweep, SweepSettings, run_sweep
 
     pending = tuple(lv for lv in ctx.levels
                     if not ctx.store.has(ctx.scorer.key("candidate", program.id, lv, "unstructured")))
@@ -503,7 +503,7 @@ def score_on_test(ctx: EvolveContext, program: Program, idea: Idea, role: str) -
     who = {"idea": SEED, "generator": SEED_GENERATOR} if program.seed else {"idea": idea.id, "generator": ctx.generator}
     sweep = Sweep("candidate", program.id, Path(program.path), "unstructured", pending, True,
                   {**who, "sample": sample}, extra={"mode": role})
-    run_sweep(sweep, ctx.cfg, ctx.scorer, ctx.calib, ctx.calib_desc, ctx.limits,
+    run_sweep(sweep, SweepSettings.of(ctx.cfg), ctx.scorer, ctx.calib, ctx.calib_desc, ctx.limits,
               lambda r: ctx.echo(f"  {role} {program.id} @ {r['sparsity']}: {r['status']} ppl {r['perplexity']}"))
 
 

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from .config import ExperimentConfig
 from harness.core.interface import Status
-from .scoring import Scorer, row
+from .scoring import Scorer, row, session_of
 from .sweep import Sweep
 
 log = logging.getLogger("prunegen.run")
@@ -50,17 +50,11 @@ def _worker_class(ray):
         """One slot of a node: the model, the windows and the sandbox choice, loaded once."""
 
         def __init__(self, cfg: ExperimentConfig, spec: str):
-            from harness.core.data import calibration
-            from harness.core.models import load_model
-
             self.cfg, self.node = cfg, ray.get_runtime_context().get_node_id()
             self.backend = _node_backend(cfg.sandbox.backend)
-            self.lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
             self.pending: queue.Queue = queue.Queue()
-            self.scorer = Scorer(self.lm, _Collector(self.pending.put), cfg.eval, cfg.calibration, cfg.eval.prompt)
-            cal = cfg.calibration
-            self.calib = calibration(self.lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen,
-                                     seed=cal.seed)
+            session = session_of(cfg, spec, _Collector(self.pending.put))
+            self.lm, self.scorer, self.calib = session.lm, session.scorer, session.calib
 
         def identity(self) -> dict:
             from harness.core.fingerprint import code_sha256
@@ -74,14 +68,14 @@ def _worker_class(ray):
 
         def run(self, sweep: Sweep, limits):
             """Yield each level's JobResult as soon as it is scored."""
-            from .sweep import run_sweep
+            from .sweep import SweepSettings, run_sweep
 
-            cfg = replace(self.cfg, sandbox=replace(self.cfg.sandbox, backend=self.backend))
+            settings = replace(SweepSettings.of(self.cfg), backend=self.backend)
             done, failed = object(), []
 
             def work():
                 try:
-                    run_sweep(sweep, cfg, self.scorer, self.calib.ids, self.calib.describe, limits, lambda _r: None)
+                    run_sweep(sweep, settings, self.scorer, self.calib.ids, self.calib.describe, limits, lambda _r: None)
                 except BaseException as e:  # re-raised below: the driver reports it as the local executor does
                     failed.append(e)
                 finally:

@@ -19,16 +19,14 @@ from typing import Callable
 from sandbox import stopping
 
 from .config import ExperimentConfig
-from harness.core.data import calibration as load_calibration
 from .generate import generator_name, make_generator
 from .generator_check import check_generators, generation_failures, record_outcomes
 from harness.core.interface import Status
-from harness.core.models import load_model
 from harness.core.numbers import fmt_ppl
-from .scoring import Scorer, row
+from .scoring import Scorer, row, session_of
 from .folder import RunFolder
 from .store import CandidateRecord, ResultsStore
-from .sweep import Sweep, run_sweep, sandbox_limits
+from .sweep import Sweep, SweepSettings, run_sweep, sandbox_limits
 
 log = logging.getLogger("prunegen.run")
 
@@ -154,7 +152,7 @@ def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], l
                 return []
             gpu = slots.get()
             try:
-                return run_sweep(sweep, cfg, scorer, calib.ids, calib.describe, sandbox_limits(cfg, gpu),
+                return run_sweep(sweep, SweepSettings.of(cfg), scorer, calib.ids, calib.describe, sandbox_limits(cfg, gpu),
                                  lambda r: (log.info(r), bar.update(1)))
             except (DockerUnavailable, stopping.Interrupted):
                 raise  # no engine: every sweep would fail the same way; say so once
@@ -230,13 +228,12 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
             for f in failures:
                 say(f)
         for index, spec in enumerate(cfg.model.specs):
-            lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
-            cal = cfg.calibration
-            scorer = Scorer(lm, store, cfg.eval, cal, cfg.eval.prompt)
+            session = session_of(cfg, spec, store)
+            lm, scorer = session.lm, session.scorer
             dense = scorer.record_dense()
             if dense:
                 say(_line(row(dense)))
-            calib = load_calibration(lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen, seed=cal.seed)
+            calib = session.calib
             execute(cfg, scorer, calib, plan(cfg, scorer, candidates), spec, say)
             if index == 0:  # repairs are driven by how programs fared on the first model
                 current = [c for c in candidates if c["round"] == 0]
@@ -269,7 +266,7 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
                 except Exception as e:  # the harness's own failure: what the search stored stays, the report follows
                     log.exception("search on %s failed", spec)
                     say(f"search on {spec} failed in the harness: {type(e).__name__}: {e}")
-            del lm, scorer
+            del lm, scorer, session
     if report is not None:
         say(f"report: {report(run_dir, cfg.run.name)}")
     if failures:   # the references were scored and the report says it at its top; the run still failed

@@ -15,13 +15,45 @@ from dataclasses import asdict, replace
 
 import torch
 
-from .config import CalibrationConfig
-from harness.core.data import DRAW, Text, eval_text
+from .config import CalibrationConfig, ExperimentConfig
+from harness.core.data import DRAW, Calibration, Text, eval_text
+from harness.core.data import calibration as load_calibration
 from harness.core.evaluate import EvalSetup, eval_windows, fingerprint, greedy_continuation
 from harness.core.interface import Status
-from harness.core.models import LoadedModel
+from harness.core.models import LoadedModel, load_model
 from harness.core.perplexity import perplexity
 from .store import JobKey, JobResult, ResultsStore
+
+
+class Session:
+    """A model loaded once, its :class:`Scorer` on the evaluation windows, and the calibration draw (made
+    the first time :attr:`calib` is read): what the pipeline, the Ray workers, ``--verify`` and
+    ``prunegen baseline`` each score with. Built by :func:`open_session` or :func:`session_of`."""
+
+    def __init__(self, lm: LoadedModel, scorer: Scorer, calibration: CalibrationConfig):
+        self.lm, self.scorer, self.calibration = lm, scorer, calibration
+        self._calib: Calibration | None = None
+
+    @property
+    def calib(self) -> Calibration:
+        if self._calib is None:
+            c = self.calibration
+            self._calib = load_calibration(self.lm.tokenizer, c.source, nsamples=c.nsamples, seqlen=c.seqlen,
+                                           seed=c.seed)
+        return self._calib
+
+
+def open_session(spec: str, store, *, setup: EvalSetup, calibration: CalibrationConfig, prompt: str,
+                 dtype: str, device: str) -> Session:
+    """Load ``spec`` and put a :class:`Scorer` writing to ``store`` on it."""
+    lm = load_model(spec, dtype=dtype, device=device)
+    return Session(lm, Scorer(lm, store, setup, calibration, prompt), calibration)
+
+
+def session_of(cfg: ExperimentConfig, spec: str, store) -> Session:
+    """:func:`open_session` with a config's model, evaluation and calibration tables."""
+    return open_session(spec, store, setup=cfg.eval, calibration=cfg.calibration, prompt=cfg.eval.prompt,
+                        dtype=cfg.model.dtype, device=cfg.model.device)
 
 
 class Scorer:

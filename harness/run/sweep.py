@@ -32,7 +32,22 @@ class Sweep:
     sparsity_rule: str = "two-sided"             # reference_pruners.sparsity_rule of the method
 
 
-def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
+@dataclass(frozen=True)
+class SweepSettings:
+    """What of a config a sweep uses: how the sandbox loads the model, which sandbox, and whether a failed
+    level ends the sweep."""
+    device: str
+    dtype: str
+    backend: str
+    stop_on_error: bool
+
+    @classmethod
+    def of(cls, cfg: ExperimentConfig) -> "SweepSettings":
+        return cls(device=cfg.model.device, dtype=cfg.model.dtype, backend=cfg.sandbox.backend,
+                   stop_on_error=not cfg.scoring.retry_failed_levels)
+
+
+def run_sweep(sweep: Sweep, settings: SweepSettings, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
               limits, echo, on_tensors=None) -> list[dict]:
     """Sandbox one sweep; score and store each level the moment the sandbox reports it (then again, whole).
 
@@ -42,9 +57,8 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
     from sandbox.job import SandboxJob
 
     ids = calib if sweep.uses_calibration else calib[:0]
-    job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=cfg.model.device,
-                     dtype=cfg.model.dtype, stop_on_error=not cfg.scoring.retry_failed_levels,
-                     sparsity_rule=sweep.sparsity_rule)
+    job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=settings.device,
+                     dtype=settings.dtype, stop_on_error=settings.stop_on_error, sparsity_rule=sweep.sparsity_rule)
     measured, digests = {}, {}
 
     def score(level, tensors):
@@ -77,7 +91,7 @@ def run_sweep(sweep: Sweep, cfg: ExperimentConfig, scorer: Scorer, calib: torch.
     # Each level is stored the moment it is scored, while the next runs: a harness (or Ray worker) that
     # dies mid-sweep loses no finished level. Once the sweep ends, each row is written again, whole: with
     # the run's log tail and the sweep's sandbox phases, which only the end knows.
-    results = run_candidate(sweep.path, job, limits, backend=cfg.sandbox.backend, on_valid=score, timings=phases,
+    results = run_candidate(sweep.path, job, limits, backend=settings.backend, on_valid=score, timings=phases,
                             on_result=lambda r: store(r, {}))
     # The sweep's host-observed sandbox seconds (start, ready, run, ...), on each of its rows: where a run's time went.
     phases = {k: round(v, 3) for k, v in phases.items() if v is not None}

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ExperimentConfig
-from harness.core.data import calibration as load_calibration
 from harness.core.fingerprint import environment, library_versions
-from harness.core.models import file_sha256, load_model
-from .scoring import Scorer
+from harness.core.models import file_sha256
+from .scoring import Session, session_of
 from .folder import RunFolder
 from .store import ResultsStore
-from .sweep import Sweep, run_sweep, sandbox_limits
+from .sweep import Sweep, SweepSettings, run_sweep, sandbox_limits
 
 
 class VerifyError(ValueError):
@@ -76,18 +75,14 @@ class Rerun:
     sandbox limits. ``rows`` are the run's ok jobs of that model made with this config's evaluation and
     calibration setup. Shared by ``prunegen report --verify`` and ``prunegen export-model``."""
 
-    def __init__(self, cfg: ExperimentConfig, lm, store: ResultsStore, scorer: Scorer, rows: list[dict]):
-        self.cfg, self.lm, self.store, self.scorer, self.rows = cfg, lm, store, scorer, rows
-        self._calib = None
+    def __init__(self, cfg: ExperimentConfig, session: Session, store: ResultsStore, rows: list[dict]):
+        self.cfg, self.session, self.store, self.rows = cfg, session, store, rows
+        self.lm, self.scorer = session.lm, session.scorer
         self.limits = sandbox_limits(cfg, None)
 
     @property
     def calib(self):
-        if self._calib is None:
-            cal = self.cfg.calibration
-            self._calib = load_calibration(self.lm.tokenizer, cal.source, nsamples=cal.nsamples, seqlen=cal.seqlen,
-                                           seed=cal.seed)
-        return self._calib
+        return self.session.calib
 
     def job(self, r: dict, on_tensors=None) -> tuple[str, float | None, bool]:
         """Run stored job ``r`` again: (status, perplexity, whether its pruner file changed since).
@@ -102,7 +97,7 @@ class Rerun:
         sweep = Sweep(r["kind"], r["method"], path, r["pattern"], (r["sparsity"],),
                       r["fingerprint"].get("calibration") is not None, ids,
                       sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "two-sided")
-        [out] = run_sweep(sweep, self.cfg, self.scorer, self.calib.ids, self.calib.describe, self.limits,
+        [out] = run_sweep(sweep, SweepSettings.of(self.cfg), self.scorer, self.calib.ids, self.calib.describe, self.limits,
                           lambda *_: None, on_tensors=on_tensors)
         return out["status"], out["perplexity"], code_changed
 
@@ -115,16 +110,16 @@ def open_rerun(run_dir: Path, cfg: ExperimentConfig) -> Iterator[Rerun]:
     if not store_path.is_file():
         raise VerifyError(f"{store_path}: no results store")
     spec = cfg.model.specs[0]
-    lm = load_model(spec, dtype=cfg.model.dtype, device=cfg.model.device)
     with tempfile.TemporaryDirectory(prefix="prunegen-verify-") as tmp, \
             ResultsStore(store_path) as store, ResultsStore(Path(tmp) / "verify.sqlite") as scratch:
-        scorer = Scorer(lm, scratch, cfg.eval, cfg.calibration, cfg.eval.prompt)
+        session = session_of(cfg, spec, scratch)
+        scorer = session.scorer
         mine = [r for r in store.rows(model=spec, status="ok")
                 if r["key"] == scorer.key(r["kind"], r["method"], r["sparsity"], r["pattern"]).digest]
         if not mine:
             raise VerifyError(f"no ok job of {spec} in {store_path} has this config's evaluation and calibration "
                               "setup: verify with the config the run was made with")
-        yield Rerun(cfg, lm, store, scorer, mine)
+        yield Rerun(cfg, session, store, mine)
 
 
 def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: int = 0, echo=print) -> list[Check]:

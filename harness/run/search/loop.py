@@ -354,7 +354,7 @@ def search_failures(summary: dict) -> list[str]:
 
 def _score_on_test(cfg, store, scorer, calib, limits, pid: str, echo) -> None:
     """A finalist on the reported test windows at the fitness levels, as an ordinary candidate job."""
-    from harness.run.sweep import Sweep, run_sweep
+    from harness.run.sweep import Sweep, SweepSettings, run_sweep
 
     (c,) = store.candidates(id=pid)
     levels = tuple(sorted(cfg.search.fitness_levels))
@@ -364,5 +364,5 @@ def _score_on_test(cfg, store, scorer, calib, limits, pid: str, echo) -> None:
     sweep = Sweep("candidate", pid, Path(c["path"]), "unstructured", pending, True,
                   {"idea": c["idea"], "generator": c["generator"], "sample": c["sample"]},
                   extra={"mode": "search-finalist"})
-    run_sweep(sweep, cfg, scorer, calib.ids, calib.describe, limits,
+    run_sweep(sweep, SweepSettings.of(cfg), scorer, calib.ids, calib.describe, limits,
               lambda r: echo(f"  finalist {pid} @ {r['sparsity']}: {r['status']} ppl {r['perplexity']}"))
