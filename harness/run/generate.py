@@ -45,7 +45,9 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class CandidateRecord:
+class GeneratedSample:
+    """One sample of one idea as generation wrote it (its .py, meta and raw reply files); the store's row of a
+    candidate is :class:`harness.run.store.CandidateRecord`."""
     idea: str
     model: str
     provider: str
@@ -107,8 +109,8 @@ def _rel(path: Path, root: Path) -> str:
 def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams, samples: int,
              out_dir: str | Path, *, template: str | None = None, form: Form = FORMS["program"], concurrency: int = 4,
              prompts_dir: str | Path | None = None, resume: bool = True,
-             on_record: Callable[[CandidateRecord], None] | None = None,
-             redact: Iterable[str] = ()) -> list[CandidateRecord]:
+             on_record: Callable[[GeneratedSample], None] | None = None,
+             redact: Iterable[str] = ()) -> list[GeneratedSample]:
     """Generate ``samples`` candidates per idea into ``out_dir``; return one record per (idea, sample).
 
     ``redact``: strings (API keys) that must never reach a written file, should an error message echo one.
@@ -126,7 +128,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
             text = text.replace(s, "[redacted]")
         return text
 
-    def one(idea: Idea, k: int, messages: list[dict[str, str]]) -> CandidateRecord:
+    def one(idea: Idea, k: int, messages: list[dict[str, str]]) -> GeneratedSample:
         folder = out / idea.id / slug
         meta_path = folder / f"sample-{k}.json"
         phash = prompt_hash(messages)
@@ -136,7 +138,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
             # parameters regenerate the sample (and overwrite its files).
             same = old.get("prompt_hash") == phash and old.get("params") == params.key_fields()
             if same and old.get("status") != Status.GENERATION_ERROR.value:
-                return CandidateRecord(**{f.name: old.get(f.name) for f in dataclasses.fields(CandidateRecord)
+                return GeneratedSample(**{f.name: old.get(f.name) for f in dataclasses.fields(GeneratedSample)
                                           if f.name in old})
         key = cache_key(base.identity(), provider.model, messages, params, k)
         created = _now()
@@ -146,7 +148,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
         try:
             completion: Completion = provider.complete(messages, params, k)
         except GenerationError as e:
-            record = CandidateRecord(status=Status.GENERATION_ERROR.value, path=None, raw_path=None,
+            record = GeneratedSample(status=Status.GENERATION_ERROR.value, path=None, raw_path=None,
                                      detail=scrub(f"idea {idea.id} sample {k}: {e}"), attempts=e.attempts, **common)
             _write(meta_path, json.dumps(record.to_dict(), indent=2) + "\n")
             return record
@@ -167,7 +169,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
         else:
             (folder / f"sample-{k}.py").unlink(missing_ok=True)  # a stale file from an earlier attempt
         u = completion.usage
-        record = CandidateRecord(status=ex.status.value, path=_rel(py_path, out) if py_path else None,
+        record = GeneratedSample(status=ex.status.value, path=_rel(py_path, out) if py_path else None,
                                  raw_path=_rel(raw_path, out), detail=ex.detail, prompt_tokens=u.prompt_tokens,
                                  completion_tokens=u.completion_tokens, latency_s=completion.latency_s,
                                  cost_usd=completion.cost_usd, cached=completion.cached, attempts=completion.attempts,
@@ -180,7 +182,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
         messages = render_messages(idea, template, prompts_dir=prompts_dir, system_template=form.system)
         jobs.extend((idea, k, messages) for k in range(samples))
     limit = max(1, min(concurrency, provider.max_concurrency or concurrency))
-    records: list[CandidateRecord] = []
+    records: list[GeneratedSample] = []
     with ThreadPoolExecutor(max_workers=limit) as pool:
         for record in pool.map(lambda job: one(*job), jobs):
             records.append(record)
@@ -190,7 +192,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
     return records
 
 
-def summarize(records: list[CandidateRecord]) -> dict[str, Any]:
+def summarize(records: list[GeneratedSample]) -> dict[str, Any]:
     """Totals for the report: tokens, latency, cost (what the candidates cost, and what this run paid)."""
     by_status: dict[str, int] = {}
     for r in records:
