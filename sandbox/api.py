@@ -144,10 +144,10 @@ def _reap_stale_job_dirs(root: Path) -> None:
     Several harness processes may share ``root`` (Ray workers on one node) and reap the same stale
     folder at once, so a folder that vanishes under us is already reaped, not an error.
     """
-    from .docker_backend import _alive
+    from .docker_backend import pid_alive
     for d in root.glob("job-*-*"):
         pid = d.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             _remove_tree(d)
 
 

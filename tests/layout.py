@@ -95,6 +95,17 @@ def imports(root: Path = ROOT) -> dict[str, set[str]]:
     return graph
 
 
+def private_imports(root: Path = ROOT) -> list[str]:
+    """``from other_module import _name``: a private helper reached from another module (make it public)."""
+    out = []
+    for name, path in modules(root).items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.ImportFrom):
+                out += [f"{name}: from {'.' * node.level}{node.module or ''} import {a.name}" for a in node.names
+                        if a.name.startswith("_") and not a.name.startswith("__")]
+    return out
+
+
 # ------------------------------------------------------------------------------------------ judging
 
 def room_of(module: str, rooms=ROOMS) -> Room | None:

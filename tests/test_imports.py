@@ -15,6 +15,10 @@ def test_no_circle_between_rooms():
     assert L.rule_circles() == []
 
 
+def test_no_private_helper_is_imported_from_another_module():
+    assert L.private_imports() == []
+
+
 def test_every_module_is_in_a_room():
     assert [m for m in L.modules() if L.room_of(m) is None] == []
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from harness.run.config import ExperimentConfig
 from harness.core.evaluate import fingerprint
 from harness.core.fingerprint import EvalFingerprint
-from harness.run.verify import Rerun, VerifyError, _differences, _pruner, open_rerun
+from harness.run.verify import Rerun, VerifyError, fingerprint_differences, pruner_file, open_rerun
 
 INFO = "prunegen-export.json"
 
@@ -84,7 +84,7 @@ def fingerprint_problems(row: dict, rerun: Rerun) -> list[str]:
                 for k in sorted(set(cal) | set(rerun.calib.describe)) if cal.get(k) != rerun.calib.describe.get(k)]
         problems.append("its calibration is not the one drawn now (" + "; ".join(diff) + ")")
     if row["kind"] != "dense":
-        path, changed = _pruner(row)
+        path, changed = pruner_file(row)
         if changed:
             problems.append(f"its pruner file {path} changed since (sha256 "
                             f"{(row['artefacts'] or {}).get('pruner_sha256', '?')[:16]}... stored)")
@@ -145,7 +145,7 @@ def export_model(run_dir: Path, cfg: ExperimentConfig, dest: Path, *, candidate:
                 {k: v.detach().clone() for k, v in t.items()}))
             stored = row["perplexity"]
             if status != "ok" or ppl != stored or not kept:
-                changed = _differences(row["fingerprint"])
+                changed = fingerprint_differences(row["fingerprint"])
                 raise ExportModelError(
                     f"{kind} {name} at {level:g}: the re-run gave {status} with perplexity {ppl!r}, the store holds "
                     f"{stored!r}: not bit for bit, so no model is written"
@@ -174,7 +174,7 @@ def _write(rerun: Rerun, row: dict, tensors: dict, dest: Path, force: bool) -> E
             model.generation_config.save_pretrained(str(tmp))
     finally:
         rerun.scorer.restore()
-    path, _ = _pruner(row)
+    path, _ = pruner_file(row)
     source = path.read_text(encoding="utf-8")
     info = {"run": str(rerun.store.path.parent), "kind": row["kind"], "method": row["method"],
             "idea": row["idea"], "generator": row["generator"], "sample": row["sample"],

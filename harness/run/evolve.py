@@ -288,7 +288,7 @@ class Reply:
 
 def ask(ctx: EvolveContext, idea: Idea, messages: list[dict], sample: int, stem: Path, template: str) -> Reply:
     """One call: complete, record the turn in the run's cassette, extract, write ``<stem>.py`` with provenance."""
-    from .generate import provenance_header, run_cassette, _now, _write
+    from .generate import provenance_header, run_cassette, utc_now, write_atomic
     from harness.llm.keys import prompt_hash
 
     try:
@@ -303,10 +303,10 @@ def ask(ctx: EvolveContext, idea: Idea, messages: list[dict], sample: int, stem:
     if ex.code is not None:
         path = stem.with_suffix(".py")
         header = provenance_header(idea=idea, model=completion.model, provider=ctx.provider.kind,
-                                   phash=prompt_hash(messages), template=template, date=_now(),
+                                   phash=prompt_hash(messages), template=template, date=utc_now(),
                                    params=ctx.params.key_fields(), sample=sample, status=ex.status.value,
                                    detail=ex.detail)
-        _write(path, header + ex.code)
+        write_atomic(path, header + ex.code)
     u = completion.usage
     return Reply(ex.status.value, ex.code, ex.detail, path, u.prompt_tokens, u.completion_tokens,
                  completion.cost_usd, completion.latency_s, completion.cached)

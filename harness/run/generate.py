@@ -77,7 +77,7 @@ def model_slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-") or "model"
 
 
-def _now() -> str:
+def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -95,7 +95,7 @@ def provenance_header(*, idea: Idea, model: str, provider: str, phash: str, temp
     return "\n".join(" ".join(line.split("\n")) for line in lines) + "\n\n"
 
 
-def _write(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".tmp{os.getpid()}.{threading.get_ident()}")
     tmp.write_text(text, encoding="utf-8")
@@ -141,7 +141,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
                 return GeneratedSample(**{f.name: old.get(f.name) for f in dataclasses.fields(GeneratedSample)
                                           if f.name in old})
         key = cache_key(base.identity(), provider.model, messages, params, k)
-        created = _now()
+        created = utc_now()
         common = dict(idea=idea.id, model=provider.model, provider=provider.kind, sample=k,
                       meta_path=_rel(meta_path, out), prompt_hash=phash, template=template,
                       params=params.key_fields(), created=created)
@@ -150,12 +150,12 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
         except GenerationError as e:
             record = GeneratedSample(status=Status.GENERATION_ERROR.value, path=None, raw_path=None,
                                      detail=scrub(f"idea {idea.id} sample {k}: {e}"), attempts=e.attempts, **common)
-            _write(meta_path, json.dumps(record.to_dict(), indent=2) + "\n")
+            write_atomic(meta_path, json.dumps(record.to_dict(), indent=2) + "\n")
             return record
         raw_path = out / "raw" / f"{key}.json"
         raw_entry = {"key": key, "idea": idea.id, "sample": k, "model": completion.model, "provider": base.identity(),
                      "text": completion.text, "raw": completion.raw}
-        _write(raw_path, scrub(json.dumps(raw_entry, ensure_ascii=False, indent=1)) + "\n")
+        write_atomic(raw_path, scrub(json.dumps(raw_entry, ensure_ascii=False, indent=1)) + "\n")
         record_turn(out / CASSETTE, purpose="generation", provider=provider, messages=messages, params=params,
                     sample_index=k, idea=idea.id, completion=completion, redact=secrets)
         ex = extract_code(completion.text, form.entry)
@@ -165,7 +165,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
             header = provenance_header(idea=idea, model=completion.model, provider=provider.kind, phash=phash,
                                        template=template, date=created, params=params.key_fields(), sample=k,
                                        status=ex.status.value, detail=ex.detail)
-            _write(py_path, header + form.assemble(ex.code))
+            write_atomic(py_path, header + form.assemble(ex.code))
         else:
             (folder / f"sample-{k}.py").unlink(missing_ok=True)  # a stale file from an earlier attempt
         u = completion.usage
@@ -174,7 +174,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
                                  completion_tokens=u.completion_tokens, latency_s=completion.latency_s,
                                  cost_usd=completion.cost_usd, cached=completion.cached, attempts=completion.attempts,
                                  finish_reason=completion.finish_reason, **common)
-        _write(meta_path, scrub(json.dumps(record.to_dict(), indent=2)) + "\n")
+        write_atomic(meta_path, scrub(json.dumps(record.to_dict(), indent=2)) + "\n")
         return record
 
     jobs = []
@@ -188,7 +188,7 @@ def generate(ideas: Iterable[Idea], provider: Provider, params: GenerationParams
             records.append(record)
             if on_record:
                 on_record(record)
-    _write(out / "run.json", scrub(json.dumps(summarize(records), indent=2)) + "\n")
+    write_atomic(out / "run.json", scrub(json.dumps(summarize(records), indent=2)) + "\n")
     return records
 
 

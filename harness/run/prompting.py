@@ -127,7 +127,7 @@ def select_ideas(spec: str, ideas: Mapping[str, Idea]) -> list[Idea]:
     return unique
 
 
-def _environment(prompts_dir: str | Path | None) -> jinja2.Environment:
+def template_environment(prompts_dir: str | Path | None) -> jinja2.Environment:
     search = [str(d) for d in (user_dir(prompts_dir), builtin_dir()) if d is not None]
     return jinja2.Environment(loader=jinja2.FileSystemLoader(search), undefined=jinja2.StrictUndefined,
                               keep_trailing_newline=False, autoescape=False)
@@ -135,7 +135,7 @@ def _environment(prompts_dir: str | Path | None) -> jinja2.Environment:
 
 def list_templates(prompts_dir: str | Path | None = None) -> list[str]:
     """Names of the user-message templates (everything but the system template)."""
-    names = {Path(n).stem for n in _environment(prompts_dir).list_templates(extensions=["j2"])}
+    names = {Path(n).stem for n in template_environment(prompts_dir).list_templates(extensions=["j2"])}
     return sorted(n for n in names if n != SYSTEM_TEMPLATE and not n.endswith("_system"))
 
 
@@ -145,7 +145,7 @@ def render_messages(idea: Idea, template: str = DEFAULT_TEMPLATE, *, prompts_dir
 
     ``extra`` are further template variables, e.g. a later ``repair`` template's previous code and error.
     """
-    env = _environment(prompts_dir)
+    env = template_environment(prompts_dir)
     variables = {"idea": idea, "interface": interface_document().strip(),
                  "allowed_imports": list(ALLOWED_IMPORTS), **extra}
     try:

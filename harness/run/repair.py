@@ -15,12 +15,12 @@ from pathlib import Path
 
 from .extract import extract_code
 from .forms import FORMS, Form, form_of_generator
-from .generate import _now, _write, model_slug, provenance_header
+from .generate import utc_now, write_atomic, model_slug, provenance_header
 from harness.core.interface import Status
 from harness.llm.base import GenerationError, GenerationParams
 from harness.llm.replay import CASSETTE, record_turn
 from harness.llm.keys import prompt_hash
-from .prompting import Idea, _environment, render_messages
+from .prompting import Idea, template_environment, render_messages
 from .store import CandidateRecord, ResultsStore
 
 LOG_TAIL_CHARS = 2000
@@ -39,7 +39,7 @@ def repair_messages(idea: Idea, previous_reply: str, failure: Failure, round_: i
                     prompts_dir: str | Path | None = None, form: Form = FORMS["program"]) -> list[dict[str, str]]:
     """[system, user (the original ask), assistant (its reply), user (the form's repair template with the failure)]."""
     first = render_messages(idea, form.user, prompts_dir=prompts_dir, system_template=form.system)
-    follow_up = _environment(prompts_dir).get_template(f"{form.repair}.j2").render(
+    follow_up = template_environment(prompts_dir).get_template(f"{form.repair}.j2").render(
         idea=idea, status=failure.status, detail=failure.detail[:1000],
         log_tail=failure.log_tail[-LOG_TAIL_CHARS:].strip(), round=round_)
     return first + [{"role": "assistant", "content": previous_reply},
@@ -98,16 +98,16 @@ def repair(failure: Failure, idea: Idea, provider, params: GenerationParams, rou
     record_turn(out_dir / CASSETTE, purpose="repair", provider=provider, messages=messages, params=params,
                 sample_index=parent["sample"], idea=parent["idea"], completion=completion)
     raw_path = folder / f"sample-{parent['sample']}-r{round_}.reply.json"
-    _write(raw_path, json.dumps({"text": completion.text, "raw": completion.raw}, ensure_ascii=False, indent=1) + "\n")
+    write_atomic(raw_path, json.dumps({"text": completion.text, "raw": completion.raw}, ensure_ascii=False, indent=1) + "\n")
     ex = extract_code(completion.text, form.entry)
     path = None
     if ex.code is not None:
         path = folder / f"sample-{parent['sample']}-r{round_}.py"
         header = provenance_header(idea=idea, model=completion.model, provider=provider.kind,
-                                   phash=prompt_hash(messages), template=f"repair (round {round_})", date=_now(),
+                                   phash=prompt_hash(messages), template=f"repair (round {round_})", date=utc_now(),
                                    params=params.key_fields(), sample=parent["sample"], status=ex.status.value,
                                    detail=ex.detail)
-        _write(path, header + form.assemble(ex.code))
+        write_atomic(path, header + form.assemble(ex.code))
     u = completion.usage
     store.put_candidate(CandidateRecord(
         status=ex.status.value, detail=ex.detail, path=str(path) if path else None,

@@ -52,13 +52,13 @@ def sample_jobs(rows: list[dict], n: int, seed: int) -> list[dict]:
     return dense[:1] + [pruned[i] for i in picked]
 
 
-def _differences(stored_fp: dict) -> dict:
+def fingerprint_differences(stored_fp: dict) -> dict:
     then = {**(stored_fp.get("versions") or {}), **(stored_fp.get("environment") or {})}
     now = {**library_versions(), **environment()}
     return {k: (then.get(k), now.get(k)) for k in sorted(set(then) | set(now)) if then.get(k) != now.get(k)}
 
 
-def _pruner(row: dict) -> tuple[Path, bool]:
+def pruner_file(row: dict) -> tuple[Path, bool]:
     """(the pruner file to run again, whether it differs from the one that made the row)."""
     from reference_pruners import method_path
     art = row["artefacts"] or {}
@@ -92,7 +92,7 @@ class Rerun:
             self.scorer.restore()
             return "ok", self.scorer.measure()[0], False
         from reference_pruners import sparsity_rule
-        path, code_changed = _pruner(r)
+        path, code_changed = pruner_file(r)
         ids = {k: r[k] for k in ("idea", "generator", "sample")} if r["kind"] == "candidate" else {}
         sweep = Sweep(r["kind"], r["method"], path, r["pattern"], (r["sparsity"],),
                       r["fingerprint"].get("calibration") is not None, ids,
@@ -129,7 +129,7 @@ def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: i
         for r in sample_jobs(rerun.rows, sample, seed):
             job = f"{r['kind']} {r['method']} {r['pattern']} {r['sparsity']:g}"
             status, ppl, code_changed = rerun.job(r)
-            check = Check(job, r["status"], status, r["perplexity"], ppl, _differences(r["fingerprint"]), code_changed)
+            check = Check(job, r["status"], status, r["perplexity"], ppl, fingerprint_differences(r["fingerprint"]), code_changed)
             echo(format_check(check))
             checks.append(check)
     return checks

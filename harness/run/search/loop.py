@@ -152,11 +152,11 @@ class Search:
         return completion, None
 
     def _header(self, messages, completion, sample: int, template: str, status: str, detail: str) -> str:
-        from harness.run.generate import _now, provenance_header
+        from harness.run.generate import utc_now, provenance_header
         from harness.llm.keys import prompt_hash
 
         return provenance_header(idea=SEARCH_IDEA, model=completion.model, provider=self.provider.kind,
-                                 phash=prompt_hash(messages), template=template, date=_now(),
+                                 phash=prompt_hash(messages), template=template, date=utc_now(),
                                  params=self.params.key_fields(), sample=sample, status=status, detail=detail)
 
     # ------------------------------------------------------------------------------------------ seeds
