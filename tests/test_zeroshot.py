@@ -87,7 +87,7 @@ def test_the_local_wikitext_task_is_lm_evals_own_on_the_local_file(tiny_lm, data
     assert missing_data(("wikitext",)) == []
     assert str(task_manager()._entry("wikitext").yaml_path).endswith("harness/run/lmeval_tasks/wikitext.yaml")
     import sys
-    sys.path.insert(0, str(__import__("harness.run.zeroshot").zeroshot.LOCAL_TASKS))
+    sys.path.insert(0, str(__import__("harness.run.zeroshot").run.zeroshot.LOCAL_TASKS))
     from wikitext_local import load
     docs = load()["test"]
     assert len(docs) == 62 and docs[0]["page"].startswith(" = Robert Boulter = \n")
