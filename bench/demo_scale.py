@@ -5,7 +5,7 @@
 Full scale (SmolLM2-135M, all 148 WikiText-2 test windows of 2048, 128 x 2048 C4 calibration, seed 0)
 ranks SparseGPT < Wanda < magnitude at 0.5 and at 0.7. The CPU demo (1 window, 8 x 256) showed Wanda
 ahead of SparseGPT at 0.5. This script prunes with prunegen's own reference pruners, in process (the
-files under reference_pruners/, called through harness.interface as `prunegen baseline` calls them),
+files under reference_pruners/, called through harness.core.interface as `prunegen baseline` calls them),
 for a grid of calibration setups x seeds x levels, and scores every pruned model window by window, so
 one pruning gives the perplexity over the first N windows for every N (and over all windows with --all).
 
@@ -17,7 +17,7 @@ pruner took (calibration forwards + pruning), the achieved sparsity (counted her
 scored window, and the perplexity over the first N windows for each N. The markdown gives, per setup,
 seed and N, the perplexities at each level and whether the order is SparseGPT < Wanda < magnitude.
 Dense rows come first (method "dense"). The first windows are the same ones `prunegen run` scores with
-eval.max_windows = N (harness.evaluate.eval_windows).
+eval.max_windows = N (harness.core.evaluate.eval_windows).
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ if str(REPO) not in sys.path:
 
 import torch  # noqa: E402
 
-from harness.data import calibration, eval_text  # noqa: E402
-from harness.evaluate import EvalSetup, eval_windows  # noqa: E402
-from harness.interface import call_prune, load_candidate  # noqa: E402
-from harness.models import load_model  # noqa: E402
-from harness.perplexity import _split_lm, chunked_nll  # noqa: E402
-from harness.sparsity import prunable_layers  # noqa: E402
+from harness.core.data import calibration, eval_text  # noqa: E402
+from harness.core.evaluate import EvalSetup, eval_windows  # noqa: E402
+from harness.core.interface import call_prune, load_candidate  # noqa: E402
+from harness.core.models import load_model  # noqa: E402
+from harness.core.perplexity import _split_lm, chunked_nll  # noqa: E402
+from harness.core.sparsity import prunable_layers  # noqa: E402
 from reference_pruners import USES_CALIBRATION, method_path  # noqa: E402
 
 ORDER = ("sparsegpt", "wanda", "magnitude")   # the full-scale order at 0.5 and 0.7, best first
@@ -48,7 +48,7 @@ ORDER = ("sparsegpt", "wanda", "magnitude")   # the full-scale order at 0.5 and 
 
 @torch.inference_mode()
 def window_nlls(model, windows: torch.Tensor, device, batch_size: int) -> list[float]:
-    """Mean next-token NLL of each window, as harness.perplexity.perplexity computes it over one window."""
+    """Mean next-token NLL of each window, as harness.core.perplexity.perplexity computes it over one window."""
     split = _split_lm(model)
     assert split is not None, "bench/demo_scale.py needs a model with a plain lm_head split"
     body, head, softcap = split
@@ -259,7 +259,7 @@ def markdown(rows: list[dict], args, skipped: list[str]) -> str:
 
     lines = [f"# Demo scale: reference ranking by windows x calibration ({rows[0]['model']}, "
              f"{rows[0]['dtype']}, {rows[0]['device']})", "",
-             f"Levels {', '.join(map(str, levels))}; each setup's calibration is C4 (harness.data.calibration), drawn "
+             f"Levels {', '.join(map(str, levels))}; each setup's calibration is C4 (harness.core.data.calibration), drawn "
              "with the seed shown; windows: the first N WikiText-2 test windows of 2048 (N = all: every one).", "",
              "Order wanted at every level: " + " < ".join(ORDER) + " (full scale: 148 windows, 128 x 2048). "
              "`ok` when it holds, else the order seen.", "",

@@ -30,8 +30,8 @@ def main() -> int:
     args = ap.parse_args()
 
     from conftest import make_tiny_llama
-    from harness import pipeline
-    from harness.config import load_config
+    from harness.run import pipeline
+    from harness.run.config import load_config
     from reference_pruners import method_path
 
     tmp = Path(tempfile.mkdtemp(prefix="prunegen-bench-executor-"))

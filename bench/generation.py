@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.llm import make_provider  # noqa: E402
 from harness.llm.base import GenerationParams  # noqa: E402
-from harness.prompting import load_ideas, render_messages  # noqa: E402
+from harness.run.prompting import load_ideas, render_messages  # noqa: E402
 
 ENGINES = {
     "llama.cpp": {"engine": "llama.cpp"},

@@ -8,6 +8,6 @@ gguf=${1:?SmolLM2 GGUF path}; run=${2:?run dir}; shift 2
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 python3 -c "import torch, transformers, ray; print('torch', torch.__version__, 'transformers', transformers.__version__, 'ray', ray.__version__)"
 t0=$(date +%s)
-python3 -m harness.cli run configs/h200-ray.toml --out "$run" --set "model.specs=[\"$gguf\"]" "$@"
+python3 -m harness.cli.main run configs/h200-ray.toml --out "$run" --set "model.specs=[\"$gguf\"]" "$@"
 echo "prunegen run: $(( $(date +%s) - t0 )) s"
 python3 bench/run_breakdown.py "$run"

@@ -38,12 +38,12 @@ def main() -> int:
     ap.add_argument("--jsonl", default=None, help="also append one JSON line per result here")
     args = ap.parse_args()
 
-    from harness.data import calibration, eval_text
-    from harness.evaluate import EvalSetup, eval_windows
-    from harness.interface import call_prune, load_candidate
-    from harness.models import load_model
-    from harness.perplexity import perplexity
-    from harness.sparsity import measure_model, prunable_layers
+    from harness.core.data import calibration, eval_text
+    from harness.core.evaluate import EvalSetup, eval_windows
+    from harness.core.interface import call_prune, load_candidate
+    from harness.core.models import load_model
+    from harness.core.perplexity import perplexity
+    from harness.core.sparsity import measure_model, prunable_layers
     from reference_pruners import method_path
     from reference_pruners import movement
 

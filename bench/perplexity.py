@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark harness.perplexity.perplexity against the evaluation loop that published pruning code uses.
+"""Benchmark harness.core.perplexity.perplexity against the evaluation loop that published pruning code uses.
 
 CPU mode (default): the default model ``smollm2-135m``, the first ``--windows`` windows of
 WikiText-2 test (seqlen 2048, cut as Wanda does). Each variant runs in its own fresh subprocess,
@@ -7,7 +7,7 @@ so its peak resident memory (Linux ``VmHWM``) belongs to that variant alone:
 
   naive      Wanda's ``eval_ppl_wikitext``: batch 1, ``model(x).logits`` (the model's default
              ``use_cache``), shift, fp32 ``CrossEntropyLoss``, under ``torch.no_grad()``;
-  evaluator  ``harness.perplexity.perplexity`` (batched, no KV cache, chunked fp32 cross-entropy).
+  evaluator  ``harness.core.perplexity.perplexity`` (batched, no KV cache, chunked fp32 cross-entropy).
 
     python bench/perplexity.py                      # 4 windows of 2048
     python bench/perplexity.py --windows 8 --batch-size 2 --out bench.json
@@ -103,9 +103,9 @@ def _sync(device) -> None:
 # --- CPU mode ---------------------------------------------------------------------------------------
 
 def cpu_windows(model_spec: str, n: int, seqlen: int, dtype: str = "float32"):
-    from harness.data import eval_text
-    from harness.evaluate import EvalSetup, eval_windows
-    from harness.models import load_model
+    from harness.core.data import eval_text
+    from harness.core.evaluate import EvalSetup, eval_windows
+    from harness.core.models import load_model
     lm = load_model(model_spec, dtype=dtype)
     windows = eval_windows(lm.tokenizer, eval_text("wikitext2"), EvalSetup(seqlen=seqlen, max_windows=n))
     return lm, windows
@@ -129,7 +129,7 @@ def cpu_child(args) -> dict:
     if args.child == "naive":
         ppl, _ = naive_wanda(model, windows, "cpu")
     else:
-        from harness.perplexity import perplexity
+        from harness.core.perplexity import perplexity
         ppl = perplexity(model, windows, batch_size=args.batch_size, chunk=args.chunk).perplexity
     seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - c0
     tokens = windows.numel()
@@ -238,7 +238,7 @@ def forward_flops(model: nn.Module, windows: int, seqlen: int) -> float:
 
 
 def gpu_main(args) -> dict:
-    from harness.perplexity import perplexity
+    from harness.core.perplexity import perplexity
     device = args.device
     shape = TINY if args.tiny_shape else LLAMA7B
     if device.startswith("cuda"):

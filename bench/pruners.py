@@ -51,8 +51,8 @@ def random_model(shape: str, device: str, dtype: torch.dtype):
 
 def one(args) -> dict:
     """Run one method in this process and return its figures."""
-    from harness.interface import call_prune, load_candidate
-    from harness.sparsity import measure_model, prunable_layers
+    from harness.core.interface import call_prune, load_candidate
+    from harness.core.sparsity import measure_model, prunable_layers
     from reference_pruners import method_path
 
     dtype = getattr(torch, args.dtype)
@@ -62,8 +62,8 @@ def one(args) -> dict:
         calib = torch.randint(0, vocab, (args.nsamples, args.seqlen), generator=torch.Generator().manual_seed(0))
         label = f"random {args.shape}"
     else:
-        from harness.data import calibration
-        from harness.models import load_model
+        from harness.core.data import calibration
+        from harness.core.models import load_model
 
         lm = load_model(args.model, dtype=args.dtype, device=args.device)
         model = lm.model

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from harness.store import ResultsStore  # noqa: E402
+from harness.run.store import ResultsStore  # noqa: E402
 
 
 def _stamp(line: str) -> float:

@@ -29,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch  # noqa: E402
 
-from harness.interface import call_prune, interface_document, load_candidate  # noqa: E402
-from harness.models import load_model  # noqa: E402
-from harness.sparsity import prunable_layers  # noqa: E402
+from harness.core.interface import call_prune, interface_document, load_candidate  # noqa: E402
+from harness.core.models import load_model  # noqa: E402
+from harness.core.sparsity import prunable_layers  # noqa: E402
 from sandbox.api import run_candidate  # noqa: E402
 from sandbox.job import SandboxJob  # noqa: E402
 from sandbox.limits import SandboxLimits  # noqa: E402

@@ -31,7 +31,7 @@ METHODS: dict[str, tuple[str, str]] = {
     "bias": ("bias.py", "Table 3: prune by |bias| of the output neuron"),
     "-bias": ("neg_bias.py", "Table 3: prune by -|bias|"),
     # The prompts' own examples and the score skeleton's baseline, run by the pipeline beside machine-written
-    # programs of their form (harness.forms.form_references): a program is judged by what it returns, and
+    # programs of their form (harness.run.forms.form_references): a program is judged by what it returns, and
     # a program that returns what its prompt showed it invented nothing.
     "interface-example": ("interface_example.py", "the interface document's magnitude example, as every prompt shows it"),
     "score-example": ("score_example.py", "the score form's example |W| in the fixed skeleton (per-row |W|)"),
@@ -48,7 +48,7 @@ USES_CALIBRATION = {"wanda", "sparsegpt", "movement", "movement-0shot", "taylor"
 SKELETON = {"score-example", "score-wanda"}
 
 # How the trusted check reads the level of a method whose published rounding misses it by design
-# (harness.sparsity.meets_target): wanda-authors' int(in * s) a row falls short; the authors' <= threshold
+# (harness.core.sparsity.meets_target): wanda-authors' int(in * s) a row falls short; the authors' <= threshold
 # prunes every tie of it on top. Everything else is held to the level from both sides ("two-sided").
 SPARSITY_RULE = {"wanda-authors": "floor-per-row", "magnitude-authors": "threshold-ties",
                  "sparsegpt-authors": "threshold-ties"}

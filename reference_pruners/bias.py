@@ -7,7 +7,7 @@ removes the largest biases first.
 Models differ in which layers carry a bias, and the method has to say what it does with the others:
 
 * **No prunable layer has a bias** (LLaMA, SmolLM2, Gemma): the method cannot be applied. It raises
-  :class:`harness.interface.NotApplicable`, which the harness reports as "not applicable: model has
+  :class:`harness.core.interface.NotApplicable`, which the harness reports as "not applicable: model has
   no bias" in every cell, never a silent NA.
 * **Some layers have one** (Qwen2: q, k and v projections; o_proj and the MLP have none): the layers
   with a bias are pruned by |bias| (or -|bias|); the layers without one are pruned by |W|, one
@@ -22,8 +22,8 @@ Models differ in which layers carry a bias, and the method has to say what it do
 
 from __future__ import annotations
 
-from harness.interface import NotApplicable
-from harness.sparsity import prunable_layers
+from harness.core.interface import NotApplicable
+from harness.core.sparsity import prunable_layers
 
 from reference_pruners.scoring import prune_by_score
 

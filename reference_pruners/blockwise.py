@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from harness.sparsity import blocks_prefix, decoder_blocks
+from harness.core.sparsity import blocks_prefix, decoder_blocks
 
 
 class _Captured(Exception):
@@ -96,7 +96,7 @@ def input_hooks(layers: dict[str, nn.Linear], observe: Callable[[str, torch.Tens
 
 
 def linear_layers(block: nn.Module, prefix: str) -> dict[str, nn.Linear]:
-    """The ``nn.Linear`` modules of one block, named as in :func:`harness.sparsity.prunable_layers`."""
+    """The ``nn.Linear`` modules of one block, named as in :func:`harness.core.sparsity.prunable_layers`."""
     return {f"{prefix}.{name}": m for name, m in block.named_modules() if isinstance(m, nn.Linear)}
 
 

@@ -37,8 +37,8 @@ from __future__ import annotations
 import torch
 from torch.func import functional_call
 
-from harness.masks import select_mask
-from harness.sparsity import parse_pattern, prunable_layers
+from harness.core.masks import select_mask
+from harness.core.sparsity import parse_pattern, prunable_layers
 
 EPOCHS = 2
 LR = 1e-2

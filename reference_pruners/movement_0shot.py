@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import torch
 
-from harness.sparsity import prunable_layers
+from harness.core.sparsity import prunable_layers
 
 from reference_pruners.scoring import prune_by_score
 

@@ -49,8 +49,8 @@ from collections.abc import Sequence
 
 import torch
 
-from harness.masks import select_mask
-from harness.sparsity import parse_pattern
+from harness.core.masks import select_mask
+from harness.core.sparsity import parse_pattern
 
 from reference_pruners import wanda
 from reference_pruners.blockwise import blockwise

@@ -20,13 +20,13 @@ commit 7bc55b0), read, not copied:
   and without it ``prune_ria`` prunes every score ``<=`` the value at sorted position ``int(out * in * s)``
   of the layer. So ``group="layer"`` is the default here; ``group="row"`` is their ``--per_outneuron``.
 * N:M without ``--reallocation``: the ``N`` lowest scores in every ``M`` consecutive inputs of a row
-  (``harness.masks.nm_mask``). RIA's heuristic channel reallocation and linear-sum-assignment channel
+  (``harness.core.masks.nm_mask``). RIA's heuristic channel reallocation and linear-sum-assignment channel
   permutation (``--reallocation``, ``--lsa``) exist only for N:M and are off by default; they are not
   implemented here.
 * Block-sequential: after a block is pruned its outputs are recomputed and feed the next block.
 
 Deliberate differences: the project's exact count, ``ceil(n * s)`` lowest scores per group
-(harness.masks.count_to_prune), where the authors prune every score ``<=`` the threshold at ``int(n * s)``
+(harness.core.masks.count_to_prune), where the authors prune every score ``<=`` the threshold at ``int(n * s)``
 (at least one more, plus ties); scores in float32 whatever the weight's dtype (theirs in the weight's
 dtype); a row or column whose absolute sum is zero contributes 0 to the score (theirs divides 0 by 0,
 NaN). No reconstruction (``--reconstruction``) and no quantisation (``--gptq``), both off by default.
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import torch
 
-from harness.masks import select_mask
+from harness.core.masks import select_mask
 
 from reference_pruners.blockwise import blockwise
 from reference_pruners.wanda import BATCH_SIZE, accumulate_sq_norm

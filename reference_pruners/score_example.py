@@ -1,4 +1,4 @@
-"""The score form's example (harness.forms.SCORE_EXAMPLE, |W|) in prunegen's fixed skeleton, exactly the
+"""The score form's example (harness.run.forms.SCORE_EXAMPLE, |W|) in prunegen's fixed skeleton, exactly the
 candidate file a score-form copy of it would be: per-row |W| as the score form gets it for free. Below the
 docstring, byte for byte FORMS["score"].assemble(SCORE_EXAMPLE) (tests/test_reference_pruners.py checks).
 """

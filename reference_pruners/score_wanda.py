@@ -1,4 +1,4 @@
-"""The skeleton's own Wanda: score |W| * act_norm (harness.forms.SCORE_WANDA) in prunegen's fixed skeleton,
+"""The skeleton's own Wanda: score |W| * act_norm (harness.run.forms.SCORE_WANDA) in prunegen's fixed skeleton,
 the baseline a score-form program is measured against. Below the docstring, byte for byte
 FORMS["score"].assemble(SCORE_WANDA) (tests/test_reference_pruners.py checks).
 """

@@ -1,6 +1,6 @@
 """Apply a per-weight score to every prunable layer: the shared loop of the data-free methods.
 
-Low score = pruned first. The maths of choosing which scores to prune is in :mod:`harness.masks`.
+Low score = pruned first. The maths of choosing which scores to prune is in :mod:`harness.core.masks`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from harness.masks import select_mask
-from harness.sparsity import prunable_layers
+from harness.core.masks import select_mask
+from harness.core.sparsity import prunable_layers
 
 
 @torch.no_grad()

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from harness.masks import count_to_prune, threshold_mask
-from harness.sparsity import parse_pattern
+from harness.core.masks import count_to_prune, threshold_mask
+from harness.core.sparsity import parse_pattern
 
 from reference_pruners.blockwise import blockwise
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from harness.masks import select_mask
+from harness.core.masks import select_mask
 
 from reference_pruners.blockwise import blockwise
 

@@ -2,7 +2,7 @@
 
     results = run_candidate("cand.py", SandboxJob(model_dir, calib_ids, (0.5, 0.6)), SandboxLimits(),
                             backend="docker", keep_dir=Path("runs/x"))
-    load_validated(lm.model, results[0])   # then score lm with harness.evaluate
+    load_validated(lm.model, results[0])   # then score lm with harness.core.evaluate
 
 The key guarantee: a score is computed, outside the sandbox, from the harness's own dense weights
 with only the validated prunable tensors copied in (see sandbox/collect.py for the threat model).
@@ -20,7 +20,7 @@ from typing import Callable
 
 import torch
 
-from harness.interface import Status
+from harness.core.interface import Status
 
 from . import collect, weights
 from .job import LevelResult, SandboxJob
@@ -114,7 +114,7 @@ def run_candidate(candidate: str | Path, job: SandboxJob, limits: SandboxLimits 
         streaming = on_level if on_result is not None else None
         if backend == "docker":
             from . import docker_backend
-            from harness.models import cache_dir
+            from harness.core.models import cache_dir
             files = weights.readable_files(model_dir, cache_dir() / "sandbox-readable")
             outcome = docker_backend.execute(in_dir, out_dir, files, len(job.levels), limits, streaming)
         else:
@@ -144,10 +144,10 @@ def _reap_stale_job_dirs(root: Path) -> None:
     Several harness processes may share ``root`` (Ray workers on one node) and reap the same stale
     folder at once, so a folder that vanishes under us is already reaped, not an error.
     """
-    from .docker_backend import _alive
+    from .docker_backend import pid_alive
     for d in root.glob("job-*-*"):
         pid = d.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             _remove_tree(d)
 
 
@@ -188,7 +188,7 @@ def load_validated(model: torch.nn.Module, result: LevelResult) -> None:
 def copy_prunable(model: torch.nn.Module, tensors: dict[str, torch.Tensor], source: str = "tensors") -> None:
     """Copy validated prunable tensors into ``model``: exactly its prunable names, matching shapes;
     every other parameter stays the harness's dense copy."""
-    from harness.sparsity import prunable_weight_names
+    from harness.core.sparsity import prunable_weight_names
 
     names = prunable_weight_names(model)
     if set(tensors) != set(names):

@@ -27,9 +27,9 @@ def _levels(text: str) -> tuple[float, ...]:
 
 
 def cmd_run(args) -> int:
-    from harness.data import calibration
-    from harness.models import load_model
-    from harness.sparsity import pattern_sparsity
+    from harness.core.data import calibration
+    from harness.core.models import load_model
+    from harness.core.sparsity import pattern_sparsity
 
     from .api import load_validated, run_candidate
     from .image import DockerUnavailable
@@ -57,7 +57,7 @@ def cmd_run(args) -> int:
             row = {**r.as_dict(), "stderr_tail": r.stderr_tail[-2000:]}
             row.pop("weights_path")
             if args.score and r.ok:
-                from harness.evaluate import EvalSetup, evaluate
+                from harness.core.evaluate import EvalSetup, evaluate
                 load_validated(lm.model, r)  # replaces every prunable tensor: no leftovers of a previous level
                 ev = evaluate(lm, EvalSetup(args.data, args.eval_seqlen, args.max_windows))
                 row["perplexity"] = ev.result.perplexity

@@ -7,7 +7,7 @@ Threat model, honestly:
   * What the host checks itself, here, from the raw files: each status file is small JSON; each
     tensor file exists, is no larger than the cap (checked on disk before it is opened), parses as
     safetensors, and holds exactly the prunable names with the dense shapes and dtypes, finite
-    values, and the target sparsity and N:M pattern counted by the host (harness.validation.validate).
+    values, and the target sparsity and N:M pattern counted by the host (harness.core.validation.validate).
   * A status file claiming failure is believed (a candidate can only hurt itself by forging one); a
     status file claiming ``ok`` counts for nothing until the tensors pass. ``tampered`` (non-prunable
     weights written) is detected by the runner, so only an honestly broken candidate is caught; a
@@ -27,9 +27,9 @@ from pathlib import Path
 
 import torch
 
-from harness.interface import Status
-from harness.sparsity import measure
-from harness.validation import validate
+from harness.core.interface import Status
+from harness.core.sparsity import measure
+from harness.core.validation import validate
 
 from .job import ExecOutcome, LevelResult, SandboxJob
 

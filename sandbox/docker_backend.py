@@ -40,7 +40,7 @@ def reap_orphans(client) -> int:
     for c in client.containers.list(all=True, filters={"label": LABEL}):
         owner = c.labels.get(OWNER_LABEL, "")
         name, _, pid = owner.rpartition(":")
-        if name != host or not pid.isdigit() or _alive(int(pid)):
+        if name != host or not pid.isdigit() or pid_alive(int(pid)):
             continue
         try:
             c.remove(force=True, v=True)
@@ -50,7 +50,7 @@ def reap_orphans(client) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -57,8 +57,8 @@ class HostLayout:
 
 
 def repo_root() -> Path:
-    import harness
-    return Path(harness.__file__).resolve().parent.parent
+    """The checkout holding harness/, sandbox/ and reference_pruners/ side by side (this file's grandparent)."""
+    return Path(__file__).resolve().parent.parent
 
 
 def host_layout() -> HostLayout:

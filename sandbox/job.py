@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from harness.interface import Status
+from harness.core.interface import Status
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class SandboxJob:
     device: str = "cpu"
     dtype: str = "float32"
     stop_on_error: bool = False        # after a level fails, report the rest as skipped instead of running them
-    sparsity_rule: str = "two-sided"    # how the trusted check reads the level (harness.sparsity.meets_target)
+    sparsity_rule: str = "two-sided"    # how the trusted check reads the level (harness.core.sparsity.meets_target)
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ IN_DIR (read-only) holds ``job.json``, ``candidate.py`` and ``calib.safetensors`
 (read-only) the model's ``config.json`` and safetensors files; OUT_DIR is the only writable place
 besides /tmp. The model is loaded once (safetensors are memory-mapped); then, per sparsity level,
 the dense weights are restored from the read-only files, ``prune`` is called through
-``harness.interface.call_prune``, and ``level-<i>.safetensors`` (only the prunable tensors) and
+``harness.core.interface.call_prune``, and ``level-<i>.safetensors`` (only the prunable tensors) and
 ``level-<i>.json`` (status) are written, each atomically (temp name, then rename).
 
 Nothing this process writes is trusted: the candidate shares it and may have patched torch,
 safetensors or this module. The host re-checks the tensors itself (sandbox/collect.py); it believes
 a status file only when the file reports a failure, which a candidate can only do to its own cost.
-Imports are limited to the standard library, torch, safetensors, transformers and harness.interface /
-harness.sparsity, which all exist in the image.
+Imports are limited to the standard library, torch, safetensors, transformers and harness.core.interface /
+harness.core.sparsity, which all exist in the image.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ def main(in_dir: str, weights_dir: str, out_dir: str) -> int:
     from safetensors.torch import load_file, save_file
     from transformers import AutoModelForCausalLM
 
-    from harness.interface import CandidateError, NotApplicable, Status, call_prune, load_candidate
-    from harness.sparsity import prunable_layers, prunable_weight_names
+    from harness.core.interface import CandidateError, NotApplicable, Status, call_prune, load_candidate
+    from harness.core.sparsity import prunable_layers, prunable_weight_names
 
     torch.set_num_threads(int(job.get("threads", 1)))
     dtype = getattr(torch, job.get("dtype", "float32"))

@@ -32,7 +32,7 @@ def prunable_names(model_dir: Path) -> list[str]:
     """The prunable weight names of the architecture in ``model_dir``, from a weightless meta model."""
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    from harness.sparsity import prunable_weight_names
+    from harness.core.sparsity import prunable_weight_names
 
     config = AutoConfig.from_pretrained(str(model_dir))
     with torch.device("meta"):

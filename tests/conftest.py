@@ -101,13 +101,13 @@ def tiny_dir(tmp_path_factory, tiny_tokenizer) -> Path:
 @pytest.fixture(scope="session")
 def tiny_lm(tiny_dir):
     """``load_model(tiny_dir)``: shared, so tests that modify weights must use ``fresh_tiny_lm``."""
-    from harness.models import load_model
+    from harness.core.models import load_model
     return load_model(str(tiny_dir))
 
 
 @pytest.fixture
 def fresh_tiny_lm(tiny_dir):
-    from harness.models import load_model
+    from harness.core.models import load_model
     return load_model(str(tiny_dir))
 
 
@@ -150,7 +150,7 @@ def user_cache():
 @pytest.fixture(scope="session")
 def smollm2(user_cache):
     """The real default model (SmolLM2-135M, fp32, CPU), loaded once per session from the user's cache."""
-    from harness.models import load_model
+    from harness.core.models import load_model
     with user_cache():
         return load_model("smollm2-135m")
 

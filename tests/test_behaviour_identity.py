@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from harness.program_identity import KEPT_DIGEST, MASK_DIGEST, tensor_digests
+from harness.core.program_identity import KEPT_DIGEST, MASK_DIGEST, tensor_digests
 
 
 def weights(seed: int = 0) -> dict[str, torch.Tensor]:

@@ -1,4 +1,4 @@
-"""``prunegen eval`` through ``harness.cli.main``."""
+"""``prunegen eval`` through ``harness.cli.main.main``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from harness.cli import main
-from harness.data import eval_text
-from harness.evaluate import EvalSetup, eval_windows
-from harness.perplexity import naive_perplexity
+from harness.cli.main import main
+from harness.core.data import eval_text
+from harness.core.evaluate import EvalSetup, eval_windows
+from harness.core.perplexity import naive_perplexity
 
 
 def test_eval_json(tiny_dir, tiny_lm, text_file, capsys):

@@ -8,13 +8,13 @@ import math
 import pytest
 import torch
 
-from harness.config import CalibrationConfig
-from harness.evaluate import EvalSetup
-from harness.interface import Status
-from harness.models import load_model
-from harness.scoring import Scorer, is_collapsed, uniform_bound
-from harness.sparsity import prunable_layers
-from harness.store import ResultsStore
+from harness.run.config import CalibrationConfig
+from harness.core.evaluate import EvalSetup
+from harness.core.interface import Status
+from harness.core.models import load_model
+from harness.run.scoring import Scorer, is_collapsed, uniform_bound
+from harness.core.sparsity import prunable_layers
+from harness.run.store import ResultsStore
 
 
 def test_is_collapsed_only_above_the_bound_and_only_from_a_dense_model_below_it():

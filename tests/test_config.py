@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import ConfigError, ExperimentConfig, GeneratorConfig, load_config
+from harness.run.config import ConfigError, ExperimentConfig, GeneratorConfig, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -73,7 +73,7 @@ def test_missing_file(tmp_path):
 
 
 def test_evolution_section(tmp_path):
-    from harness.config import EvolutionConfig
+    from harness.run.config import EvolutionConfig
     assert ExperimentConfig().evolution == EvolutionConfig() and not EvolutionConfig().enabled
     cfg = load_config(write(tmp_path, "[evolution]\nenabled = true\ngenerations = 5\nfitness_levels = [0.6]\n"))
     assert cfg.evolution.generations == 5 and cfg.evolution.fitness_levels == (0.6,)
@@ -88,7 +88,7 @@ def test_evolution_section(tmp_path):
 
 
 def test_set_overrides_any_key_as_toml_or_plain_text(tmp_path):
-    from harness.config import apply_overrides, load_config, parse_override
+    from harness.run.config import apply_overrides, load_config, parse_override
 
     assert parse_override("run.workers=2") == (["run", "workers"], 2)
     assert parse_override("sandbox.backend=process") == (["sandbox", "backend"], "process")
@@ -109,7 +109,7 @@ def test_set_overrides_any_key_as_toml_or_plain_text(tmp_path):
 
 def test_set_names_one_generator_of_the_array_by_its_index(tmp_path):
     """What replaying a published config takes: ``--set generation.generators.0.provider=replay``."""
-    from harness.config import load_config
+    from harness.run.config import load_config
 
     cfg = load_config(REPO / "configs" / "qwen-coder-0.5b.toml", [
         "generation.generators.0.provider=replay",

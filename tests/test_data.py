@@ -9,7 +9,7 @@ import shutil
 import pytest
 import torch
 
-from harness.data import (DataError, NoLongDocument, calib_documents, calibration, draw_windows, eval_text,
+from harness.core.data import (DataError, NoLongDocument, calib_documents, calibration, draw_windows, eval_text,
                           sample_windows, wikitext_rows)
 
 TEST_JOINED_SHA = "696cca6b65a171b0a358a4be6732cdfdf2dd6164a32e20fd70e3c13fc4dfae83"   # "\n\n".join(test rows)

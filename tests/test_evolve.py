@@ -1,4 +1,4 @@
-"""Evolution (harness/evolve.py): program identity, the population, fitness, and a run end to end.
+"""Evolution (harness/run/evolve.py): program identity, the population, fitness, and a run end to end.
 
 The end-to-end runs use the tiny sandbox Llama and a text file. The held-out slice for a ``text:``
 evaluation source is the windows right after the reported ones (eval.max_windows = 2, so windows 2-3).
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.evolve import (Fitness, LevelScore, Program, ProgramsDatabase, fitness_from_levels,
+from harness.run.evolve import (Fitness, LevelScore, Program, ProgramsDatabase, fitness_from_levels,
                             normalised_ast_hash, program_code)
-from harness.store import ResultsStore
+from harness.run.store import ResultsStore
 
 BASE = '''
 import torch
@@ -85,10 +85,10 @@ def test_fitness_is_mean_log_perplexity_and_inf_on_failure():
 
 
 def test_heldout_windows_never_touch_the_reported_ones(tiny_tokenizer, text_file, data_dir):
-    from harness.config import EvalConfig, EvolutionConfig
-    from harness.evaluate import EvalSetup, eval_windows
-    from harness.data import eval_text
-    from harness.evolve import heldout_windows
+    from harness.run.config import EvalConfig, EvolutionConfig
+    from harness.core.evaluate import EvalSetup, eval_windows
+    from harness.core.data import eval_text
+    from harness.run.evolve import heldout_windows
 
     evo = EvolutionConfig(fitness_windows=3)
     # WikiText-2: the validation file, while the report scores the test file.
@@ -220,9 +220,9 @@ def evolved(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
     """One evolution run against the scripted local OpenAI-compatible server; then the same config again."""
     from fake_openai import FakeOpenAI
 
-    from harness.config import load_config
-    from harness.pipeline import run
-    from harness.run_cli import write_report
+    from harness.run.config import load_config
+    from harness.run.pipeline import run
+    from harness.cli.run import write_report
 
     tmp = tmp_path_factory.mktemp("evolve")
     text = tmp / "text.txt"
@@ -363,8 +363,8 @@ def test_report_has_the_evolution_section_without_blank_cells(evolved):
 def test_replay_reproduces_the_evolution_from_the_runs_one_cassette(evolved, tmp_path):
     """Replay works for evolution too, from the run's one cassette: the prompts carry rounded scores, which a
     rerun reproduces."""
-    from harness.config import load_config
-    from harness.pipeline import run
+    from harness.run.config import load_config
+    from harness.run.pipeline import run
 
     first = evolved["run_dir"]
     cassette = first / "candidates" / "cassette.jsonl"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.evolve import normalised_ast_hash
-from harness.store import ResultsStore
+from harness.run.evolve import normalised_ast_hash
+from harness.run.store import ResultsStore
 from test_evolve import CRASHES, LEVELS, PROSE, RANDOM, fenced, server_generator, write_config
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "prompts" / "seeds" / "magnitude.py"
@@ -27,7 +27,7 @@ def test_the_magnitude_seed_is_the_interface_example_verbatim():
 
 
 def test_unknown_seed_is_a_config_error_naming_the_known_ones(tmp_path):
-    from harness.config import ConfigError, load_config
+    from harness.run.config import ConfigError, load_config
 
     cfg = tmp_path / "c.toml"
     cfg.write_text('[evolution]\nseeds = ["magnitud"]\n')
@@ -50,9 +50,9 @@ SCRIPT = [fenced(CRASHES),                        # one-pass sample: evolution's
 def seeded(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
     from fake_openai import FakeOpenAI
 
-    from harness.config import load_config
-    from harness.pipeline import run
-    from harness.run_cli import write_report
+    from harness.run.config import load_config
+    from harness.run.pipeline import run
+    from harness.cli.run import write_report
 
     tmp = tmp_path_factory.mktemp("seeded")
     text = tmp / "text.txt"

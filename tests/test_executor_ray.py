@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import ray   # the [ray] extra is part of make setup: without it this module fails, it is not skipped
 
-from harness.config import load_config
-from harness.pipeline import run
-from harness.store import ResultsStore
+from harness.run.config import load_config
+from harness.run.pipeline import run
+from harness.run.store import ResultsStore
 
 from test_pipeline import write_config
 
@@ -71,7 +71,7 @@ def test_a_worker_killed_mid_sweep_loses_no_finished_level(local_ray, tiny_model
     slow.write_text(SLOW_PRUNER)
     cfg = _config(tmp_path, tiny_model_dir, tmp_path / "ray", "run.executor=ray", "run.workers=1",
                   "references.methods=[]", "sparsity.levels=[0.3, 0.6]")
-    from harness import pipeline
+    from harness.run import pipeline
 
     def cand(name, path):
         return {"id": name, "status": "ok", "path": str(path), "idea": name, "generator": "test", "sample": 0,
@@ -129,7 +129,7 @@ def test_two_nodes_and_a_node_removed_mid_run(tiny_model_dir, tmp_path, sandbox_
             p.write_text(SLOW_PRUNER.replace("time.sleep(60)", "time.sleep(20)"))
         cfg = _config(tmp_path, tiny_model_dir, tmp_path / "ray", "run.executor=ray", "run.workers=2",
                       "references.methods=[]", "sparsity.levels=[0.3, 0.6]", f'run.ray_address="{cluster.address}"')
-        from harness import pipeline
+        from harness.run import pipeline
 
         real = pipeline.generate_candidates
         pipeline.generate_candidates = lambda *a_, **k: [

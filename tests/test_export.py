@@ -7,11 +7,11 @@ import hashlib
 
 import pytest
 
-from harness.export import ExportError, export_run
-from harness.interface import Status
+from harness.cli.export import ExportError, export_run
+from harness.core.interface import Status
 from harness.report import render
-from harness.report_cli import register
-from harness.store import CandidateRecord, JobKey, JobResult, ResultsStore
+from harness.cli.report import register
+from harness.run.store import CandidateRecord, JobKey, JobResult, ResultsStore
 
 MODEL = "smollm2-135m"
 FP = {"model_spec": MODEL, "weights_sha256": "ab" * 32, "seqlen": 2048, "windows": 1, "dtype": "float32",

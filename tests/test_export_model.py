@@ -14,12 +14,12 @@ import pytest
 import torch
 
 from candidates import GOOD
-from harness.config import load_config
+from harness.run.config import load_config
 from harness.llm.base import Completion, GenerationParams, Usage
 from harness.llm.replay import cassette_line
-from harness.pipeline import run
-from harness.prompting import load_ideas, render_messages
-from harness.store import ResultsStore
+from harness.run.pipeline import run
+from harness.run.prompting import load_ideas, render_messages
+from harness.run.store import ResultsStore
 
 pytestmark = pytest.mark.docker
 LEVEL = 0.5
@@ -86,11 +86,11 @@ def check_folder(dest: Path, cfg, row: dict) -> None:
     """DEST loads with plain transformers and gives the stored perplexity and the stored mask, bit for bit."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from harness.data import eval_text
-    from harness.evaluate import eval_windows
-    from harness.perplexity import perplexity
-    from harness.program_identity import tensor_digests
-    from harness.sparsity import measure_model, prunable_weight_names
+    from harness.core.data import eval_text
+    from harness.core.evaluate import eval_windows
+    from harness.core.perplexity import perplexity
+    from harness.core.program_identity import tensor_digests
+    from harness.core.sparsity import measure_model, prunable_weight_names
 
     names = {p.name for p in dest.iterdir()}
     assert {"model.safetensors", "config.json", "generation_config.json", "tokenizer.json", "README.md",
@@ -115,7 +115,7 @@ def check_folder(dest: Path, cfg, row: dict) -> None:
 
 
 def test_a_reference_job_exports_as_a_loadable_folder(small_run, tmp_path):
-    from harness.export_model import export_model
+    from harness.cli.export_model import export_model
 
     run_dir, cfg, _ = small_run
     row = stored(run_dir, "wanda")
@@ -127,7 +127,7 @@ def test_a_reference_job_exports_as_a_loadable_folder(small_run, tmp_path):
 
 
 def test_a_machine_written_job_exports_through_the_cli(small_run, tmp_path, capsys):
-    from harness.cli import main
+    from harness.cli.main import main
 
     run_dir, cfg, candidate = small_run
     row = stored(run_dir, candidate)
@@ -158,8 +158,8 @@ def tampered_copy(run_dir: Path, tmp: Path, sql: str, *args) -> Path:
 
 
 def test_a_run_whose_fingerprint_changed_is_refused(small_run, tmp_path, capsys):
-    from harness.cli import main
-    from harness.fingerprint import EvalFingerprint
+    from harness.cli.main import main
+    from harness.core.fingerprint import EvalFingerprint
 
     run_dir, _, _ = small_run
     row = stored(run_dir, "magnitude")
@@ -185,7 +185,7 @@ def test_a_run_whose_fingerprint_changed_is_refused(small_run, tmp_path, capsys)
 
 
 def test_a_number_that_does_not_come_back_bit_for_bit_is_refused(small_run, tmp_path):
-    from harness.export_model import ExportModelError, export_model
+    from harness.cli.export_model import ExportModelError, export_model
 
     run_dir, cfg, _ = small_run
     row = stored(run_dir, "magnitude")
@@ -198,7 +198,7 @@ def test_a_number_that_does_not_come_back_bit_for_bit_is_refused(small_run, tmp_
 
 
 def test_unknown_jobs_are_named(small_run, tmp_path):
-    from harness.export_model import ExportModelError, export_model
+    from harness.cli.export_model import ExportModelError, export_model
 
     run_dir, cfg, _ = small_run
     with pytest.raises(ExportModelError, match=r"its ok levels are 0\.5"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from harness.extract import extract_code
-from harness.interface import Status
+from harness.run.extract import extract_code
+from harness.core.interface import Status
 
 PRUNE = "import torch\n\n\ndef prune(model, sparsity, calib, *, pattern=\"unstructured\", device=\"cpu\", layers=None):\n    return None\n"
 

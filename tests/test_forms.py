@@ -7,14 +7,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from harness.config import load_config
-from harness.forms import FORMS, SCORE_EXAMPLE, form_of_generator
-from harness.interface import call_prune, load_candidate
-from harness.pipeline import run
-from harness.program_identity import is_interface_example
-from harness.run_cli import write_report
-from harness.sparsity import prunable_layers
-from harness.store import ResultsStore
+from harness.run.config import load_config
+from harness.run.forms import FORMS, SCORE_EXAMPLE, form_of_generator, is_interface_example
+from harness.core.interface import call_prune, load_candidate
+from harness.run.pipeline import run
+from harness.cli.run import write_report
+from harness.core.sparsity import prunable_layers
+from harness.run.store import ResultsStore
 from fake_openai import FakeOpenAI
 
 SCORE = FORMS["score"]
@@ -146,7 +145,7 @@ methods = []
 
 
 def test_each_form_names_its_prompt_example_and_baselines_as_reference_methods():
-    from harness.forms import form_references
+    from harness.run.forms import form_references
     from reference_pruners import METHODS
 
     assert form_references(["local:coder"]) == ["interface-example", "magnitude"]

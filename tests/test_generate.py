@@ -6,9 +6,9 @@ import json
 import threading
 import time
 
-from harness.generate import generate, summarize
+from harness.run.generate import generate, summarize
 from harness.llm.base import Completion, GenerationParams, Usage
-from harness.prompting import load_ideas, select_ideas
+from harness.run.prompting import load_ideas, select_ideas
 
 CODE = "```python\nimport torch\n\ndef prune(model, sparsity, calib, **kw):\n    pass\n```"
 
@@ -106,13 +106,13 @@ def test_one_cassette_takes_every_turn_and_replay_keys_on_the_messages_and_param
 
 def test_replay_reads_several_cassettes_and_old_lines_without_a_purpose(tmp_path):
     """An old export (evolution's turns in a second file, no purpose field) replays from both files."""
-    from harness.config import load_config
-    from harness.generate import make_generator
+    from harness.run.config import load_config
+    from harness.run.generate import make_generator
     from harness.llm.replay import ReplayProvider
 
     old = {"provider": {"kind": "fake"}, "model": "m", "params": GenerationParams().key_fields(), "idea": "random"}
     a, b = tmp_path / "cassette.jsonl", tmp_path / "evolution-cassette.jsonl"
-    from harness.prompting import prompt_hash
+    from harness.llm.keys import prompt_hash
     first, second = [{"role": "user", "content": "one"}], [{"role": "user", "content": "two"}]
     a.write_text(json.dumps({**old, "prompt_hash": prompt_hash(first), "messages": first, "sample_index": 0,
                              "completion": {"text": "A", "model": "m"}}) + "\n")

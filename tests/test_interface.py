@@ -7,14 +7,14 @@ import textwrap
 import pytest
 import torch
 
-from harness.interface import CandidateError, Status, call_prune, check_signature, load_candidate
-from harness.sparsity import measure_model, prunable_layers
+from harness.core.interface import CandidateError, Status, call_prune, check_signature, load_candidate
+from harness.core.sparsity import measure_model, prunable_layers
 
 GOOD = """
 import torch
 
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
-    from harness.sparsity import prunable_layers
+    from harness.core.sparsity import prunable_layers
     for name, lin in (layers or prunable_layers(model)).items():
         w = lin.weight.data
         k = int(round(w.shape[1] * sparsity))
@@ -107,7 +107,7 @@ def test_the_documents_snippets_run_as_written_inside_prune(tmp_path, fresh_tiny
     """prompts/interface.md promises its snippets run as written inside ``prune``: a coder copies them,
     so one that is wrong teaches every generated program the same error."""
     import re
-    from harness.interface import interface_document
+    from harness.core.interface import interface_document
     section = interface_document().split("## Working with the model", 1)[1].split("\n## ", 1)[0]
     snippet = re.findall(r"```python\n(.*?)```", section, re.S)[0]
     body = "import torch\n\n\ndef prune(model, sparsity, calib, *, pattern='unstructured', device='cpu', layers=None):\n"

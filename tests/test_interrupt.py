@@ -39,8 +39,8 @@ DRIVER = '''import json, signal, sys
 # As at a terminal: a shell that starts a job in the background (nohup, CI runners) may leave SIGINT
 # ignored, and then Python never raises KeyboardInterrupt.
 signal.signal(signal.SIGINT, signal.default_int_handler)
-from harness import pipeline
-from harness.cli import main
+from harness.run import pipeline
+from harness.cli.main import main
 cands = json.loads(sys.argv[1])
 pipeline.generate_candidates = lambda *a, **k: cands
 sys.exit(main(["run", *sys.argv[2:]]))

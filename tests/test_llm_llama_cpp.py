@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import ConfigError, ExperimentConfig, GenerationConfig, GeneratorConfig, validate
+from harness.run.config import ConfigError, ExperimentConfig, GenerationConfig, GeneratorConfig, validate
 from harness.llm import local_engine, make_provider
 from harness.llm.base import GenerationError, GenerationParams
 from harness.llm.llama_server import LlamaCppProvider, llama_cpp_available
 from harness.llm.local import LocalProvider
-from harness.prompting import load_ideas, render_messages
+from harness.run.prompting import load_ideas, render_messages
 
 CODER = "qwen2.5-coder-0.5b"
 REPO = Path(__file__).resolve().parents[1]

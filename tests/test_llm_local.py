@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from harness.extract import extract_code
-from harness.interface import Status
+from harness.run.extract import extract_code
+from harness.core.interface import Status
 from harness.llm import make_provider
 from harness.llm.base import GenerationParams
-from harness.prompting import load_ideas, render_messages
+from harness.run.prompting import load_ideas, render_messages
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +27,7 @@ def test_smollm2_generates_a_reply_for_one_idea():
 def test_a_base_model_without_chat_template_is_asked_in_plain_text(tiny_dir):
     """A base model (no chat template, like gemma3-270m) still generates; the reply records how it was asked."""
     from harness.llm.local import LocalProvider, render_prompt
-    from harness.models import load_model
+    from harness.core.models import load_model
 
     tok = load_model(str(tiny_dir)).tokenizer
     assert not getattr(tok, "chat_template", None)

@@ -175,7 +175,7 @@ def _all_text(root: Path) -> str:
 def test_generate_cli_replay_and_key_never_written(server, tmp_path, monkeypatch, capsys):
     """End to end through the CLI: openai-compatible, then replay of the cassette with no server."""
     import argparse
-    from harness.generate_cli import register
+    from harness.cli.generate import register
 
     def cli(*argv):
         parser = argparse.ArgumentParser()

@@ -6,7 +6,7 @@ from itertools import combinations
 
 import pytest
 
-from harness.metrics import fix_at_r, pass_at_k
+from harness.core.metrics import fix_at_r, pass_at_k
 
 
 @pytest.mark.parametrize("n, c, k", [(5, 0, 1), (5, 1, 1), (5, 2, 2), (10, 3, 5), (4, 4, 2), (6, 1, 6)])

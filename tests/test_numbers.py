@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from harness.numbers import fmt_ppl
-from harness.pipeline import _line
+from harness.core.numbers import fmt_ppl
+from harness.run.pipeline import _line
 
 
 def test_perplexities_read_the_same_everywhere():

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from harness.masks import count_to_prune, select_mask
-from harness.sparsity import measure, meets_target, prunable_layers
+from harness.core.masks import count_to_prune, select_mask
+from harness.core.sparsity import measure, meets_target, prunable_layers
 from reference_pruners import METHODS, USES_CALIBRATION, hyperparameters, sparsity_rule
 from reference_pruners.owl import LAMBDA, M, outlier_fraction, owl_ratios
 from reference_pruners.ria import ria_score

@@ -9,10 +9,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from harness.data import eval_text
-from harness.evaluate import EvalSetup, eval_windows, evaluate
-from harness.fingerprint import EvalFingerprint
-from harness.perplexity import chunked_nll, make_windows, naive_perplexity, perplexity
+from harness.core.data import eval_text
+from harness.core.evaluate import EvalSetup, eval_windows, evaluate
+from harness.core.fingerprint import EvalFingerprint
+from harness.core.perplexity import chunked_nll, make_windows, naive_perplexity, perplexity
 
 REL = 1e-4
 
@@ -208,7 +208,7 @@ def test_models_that_rescale_logits_after_lm_head(tiny_tokenizer, windows, arch)
 
 
 def test_llama_takes_the_chunked_path(tiny_lm, windows):
-    from harness.perplexity import _split_lm, _split_matches_model
+    from harness.core.perplexity import _split_lm, _split_matches_model
     split = _split_lm(tiny_lm.model)
     assert split is not None and split[1] is tiny_lm.model.lm_head
     assert _split_matches_model(tiny_lm.model, split, windows[:1, :16])

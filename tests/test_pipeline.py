@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load_config
+from harness.run.config import load_config
 from harness.llm.base import Completion, GenerationParams, Usage
 from harness.llm.replay import cassette_line
-from harness.pipeline import run
-from harness.prompting import load_ideas, render_messages
-from harness.run_cli import write_report
-from harness.store import ResultsStore
+from harness.run.pipeline import run
+from harness.run.prompting import load_ideas, render_messages
+from harness.cli.run import write_report
+from harness.run.store import ResultsStore
 from candidates import GOOD
 
 pytestmark = pytest.mark.docker
@@ -193,7 +193,7 @@ def test_kill_and_resume_redoes_nothing(tiny_model_dir, tmp_path, sandbox_tmp):
     cfg_path = write_config(tmp_path, tiny_model_dir, text, out)
     db = out / "results.sqlite"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", str(cfg_path), "--no-report"],
+    proc = subprocess.Popen([sys.executable, "-m", "harness.cli.main", "run", str(cfg_path), "--no-report"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.time() + 300
@@ -235,7 +235,7 @@ def test_kill_and_resume_redoes_nothing(tiny_model_dir, tmp_path, sandbox_tmp):
 
 def test_retry_runs_machine_failures_again_and_nothing_else(tiny_model_dir, tmp_path, sandbox_tmp):
     """`prunegen run --retry timeout`: a timed-out reference sweep (and the level it skipped) runs again."""
-    from harness.cli import main
+    from harness.cli.main import main
 
     text = tmp_path / "text.txt"
     text.write_text("Pack my box with five dozen liquor jugs. " * 200)
@@ -263,8 +263,8 @@ def test_retry_runs_machine_failures_again_and_nothing_else(tiny_model_dir, tmp_
 
 
 def test_forget_and_retry_statuses(tmp_path):
-    from harness.pipeline import parse_retry
-    from harness.store import JobKey, JobResult
+    from harness.run.pipeline import parse_retry
+    from harness.run.store import JobKey, JobResult
 
     with ResultsStore(tmp_path / "r.sqlite") as store:
         for method, statuses in {"a": ("timeout", "skipped"), "b": ("runtime-error", "skipped"), "c": ("ok", "ok")}.items():
@@ -282,7 +282,7 @@ def test_forget_and_retry_statuses(tmp_path):
 
 
 def test_verify_rescores_a_sample_bit_for_bit_and_catches_a_changed_number(tiny_run, tmp_path):
-    from harness.verify import verify_run
+    from harness.run.verify import verify_run
 
     run_dir, cfg = tiny_run
     lines = []
@@ -302,7 +302,7 @@ def test_verify_rescores_a_sample_bit_for_bit_and_catches_a_changed_number(tiny_
 
 
 def test_verify_cli_needs_the_runs_config(tiny_run, tmp_path, capsys):
-    from harness.cli import main
+    from harness.cli.main import main
 
     empty = tmp_path / "norun"
     empty.mkdir()
@@ -313,9 +313,9 @@ def test_verify_cli_needs_the_runs_config(tiny_run, tmp_path, capsys):
 def test_a_references_only_run_asks_no_generator(tmp_path):
     """``ideas = []``: no generator is looked up or named in the log (a Table 3 run printed
     "generating: 0 ideas x 1 samples with local:smollm2-135m")."""
-    from harness.config import ExperimentConfig, GenerationConfig
-    from harness.pipeline import generate_candidates
-    from harness.prompting import load_ideas
+    from harness.run.config import ExperimentConfig, GenerationConfig
+    from harness.run.pipeline import generate_candidates
+    from harness.run.prompting import load_ideas
 
     cfg = ExperimentConfig(generation=GenerationConfig(ideas=()))
     assert cfg.generation.generators, "the default config names a generator, which must not be asked"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import (CalibrationConfig, EvalConfig, ExperimentConfig, GenerationConfig, GeneratorConfig,
+from harness.run.config import (CalibrationConfig, EvalConfig, ExperimentConfig, GenerationConfig, GeneratorConfig,
                             ModelConfig, RunConfig)
-from harness.pipeline import run
-from harness.preflight import PreflightError, check
-from harness.store import ResultsStore
+from harness.run.pipeline import run
+from harness.run.preflight import PreflightError, check
+from harness.run.store import ResultsStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,7 @@ def test_the_cli_says_what_to_do_in_one_message(tmp_path):
                       '[generation]\nideas = []\n')
     env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/docker.sock", "PYTHONPATH": str(REPO)}
     t0 = time.perf_counter()
-    p = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(config)], capture_output=True, text=True,
+    p = subprocess.run([sys.executable, "-m", "harness.cli.main", "run", str(config)], capture_output=True, text=True,
                        env=env, timeout=120)
     assert p.returncode == 2 and time.perf_counter() - t0 < 60
     assert "prunegen run: error: the run cannot start:" in p.stderr
@@ -83,7 +83,7 @@ def test_the_cli_says_what_to_do_in_one_message(tmp_path):
 # -- generators: a real reply before the first idea ------------------------------------------------
 def test_a_dead_base_url_stops_the_run_in_seconds(cfg):
     """Nothing listens at the generator's base_url: one models request says so, before any idea or model."""
-    from harness.generator_check import GeneratorUnavailable
+    from harness.run.generator_check import GeneratorUnavailable
 
     t0 = time.perf_counter()
     with pytest.raises(GeneratorUnavailable, match=r"openai-compatible:m: http://127\.0\.0\.1:9/v1 did not answer"):
@@ -101,7 +101,7 @@ def test_the_cli_exits_nonzero_for_a_dead_generator(cfg, tmp_path):
                       '[sandbox]\nbackend = "process"\n[generation]\nideas = ["l1-norm"]\n'
                       '[[generation.generators]]\nprovider = "openai-compatible"\nmodel = "m"\n'
                       'base_url = "http://127.0.0.1:9/v1"\n')
-    p = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(config)], capture_output=True, text=True,
+    p = subprocess.run([sys.executable, "-m", "harness.cli.main", "run", str(config)], capture_output=True, text=True,
                        env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
     assert p.returncode == 3, p.stderr[-2000:]
     assert "no engine of these generators answers" in p.stderr and "127.0.0.1:9" in p.stderr
@@ -130,7 +130,7 @@ class ServerDiesAtFirstPromptStandIn:
 def test_a_llama_cpp_server_that_dies_falls_back_to_transformers(tiny_model_dir, tmp_path):
     """The generator is swapped for the same model on transformers (a real one, which answers), and the
     run's store carries a note that the report prints at its top."""
-    from harness.generator_check import check_generators, record_outcomes
+    from harness.run.generator_check import check_generators, record_outcomes
     from harness.llm.base import GenerationParams
     from harness.llm.local import LocalProvider
     from harness.report import build_report
@@ -160,7 +160,7 @@ def test_a_llama_cpp_server_that_dies_falls_back_to_transformers(tiny_model_dir,
 
 
 def test_no_engine_at_all_stops_with_both_reasons(tiny_model_dir):
-    from harness.generator_check import GeneratorUnavailable, check_generators
+    from harness.run.generator_check import GeneratorUnavailable, check_generators
     from harness.llm.base import GenerationParams
 
     class NoModelStandIn:   # a transformers engine that cannot load the model either
@@ -180,7 +180,7 @@ def _cand(generator, status, path=None, round_=0):
 
 
 def test_generation_failures_name_an_empty_machine_side():
-    from harness.generator_check import generation_failures
+    from harness.run.generator_check import generation_failures
 
     gens = ["a", "b"]
     ok = [_cand("a", "ok", "x.py"), _cand("b", "no-code")]
@@ -211,7 +211,7 @@ def test_a_run_whose_generator_writes_no_code_exits_3_and_says_so_at_the_top(cfg
                           '[sandbox]\nbackend = "process"\n[generation]\nideas = ["l1-norm", "random"]\n'
                           '[[generation.generators]]\nprovider = "openai-compatible"\nmodel = "m"\n'
                           f'base_url = "{server.base_url}"\n')
-        p = subprocess.run([sys.executable, "-m", "harness.cli", "run", str(config)], capture_output=True,
+        p = subprocess.run([sys.executable, "-m", "harness.cli.main", "run", str(config)], capture_output=True,
                            text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=600)
         assert server.gets and server.gets[0].endswith("/models")
     assert p.returncode == 3, p.stderr[-3000:]
@@ -226,8 +226,8 @@ def test_a_run_whose_generator_writes_no_code_exits_3_and_says_so_at_the_top(cfg
 def test_the_configs_note_is_the_reports_first_line(cfg):
     """[run] note (the demo's smoke-scale warning) reaches the top of the report, before any table; a rerun
     without it takes it away."""
-    from harness.config import ReferencesConfig
-    from harness.run_cli import write_report
+    from harness.run.config import ReferencesConfig
+    from harness.cli.run import write_report
 
     quiet = replace(cfg, generation=GenerationConfig(ideas=()), references=ReferencesConfig(methods=()),
                     run=replace(cfg.run, note="A smoke-scale run: full-scale numbers are elsewhere."))
@@ -239,7 +239,7 @@ def test_the_configs_note_is_the_reports_first_line(cfg):
 
 
 def test_the_default_config_says_it_is_smoke_scale():
-    from harness.config import load_config
+    from harness.run.config import load_config
 
     note = load_config(REPO / "configs" / "default.toml").run.note
     assert note.startswith("A smoke-scale run") and "bench/results/demo-scale-h200.md" in note

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.interface import interface_document
-from harness.prompting import (ALLOWED_IMPORTS, list_templates, load_ideas, prompt_hash, render_messages,
-                               select_ideas)
+from harness.core.interface import interface_document
+from harness.llm.keys import prompt_hash
+from harness.run.prompting import ALLOWED_IMPORTS, list_templates, load_ideas, render_messages, select_ideas
 
 IDEAS = load_ideas()
 TABLE4 = ["gradient-sensitive", "l1-norm", "structured", "k-means-clustering", "random", "random-pattern",
@@ -83,7 +83,7 @@ def test_unknown_idea_and_template():
 
 def test_prompts_render_cli(capsys):
     import argparse
-    from harness.generate_cli import register
+    from harness.cli.generate import register
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers(dest="command"))

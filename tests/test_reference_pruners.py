@@ -6,9 +6,9 @@ import pytest
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from harness.interface import NotApplicable, call_prune, load_candidate
-from harness.masks import select_mask
-from harness.sparsity import measure, meets_target, nm_violations, prunable_layers
+from harness.core.interface import NotApplicable, call_prune, load_candidate
+from harness.core.masks import select_mask
+from harness.core.sparsity import measure, meets_target, nm_violations, prunable_layers
 from reference_pruners import METHODS, SKELETON, USES_CALIBRATION, method_path, sparsity_rule
 from reference_pruners.blockwise import capture_block_inputs, run_block
 from reference_pruners.sparsegpt import accumulate_hessian, sparsify_weight
@@ -191,9 +191,9 @@ def test_skeleton_methods_prune_round_in_times_level_per_row(method, level, cali
 
 def test_prompt_examples_are_the_prompts_code_byte_for_byte():
     """The reference methods that stand for what a prompt shows are that code, after their own docstring."""
-    from harness.forms import FORMS, SCORE_EXAMPLE, SCORE_WANDA
-    from harness.program_identity import normalised_ast_hash
-    from harness.prompting import seed_path
+    from harness.run.forms import FORMS, SCORE_EXAMPLE, SCORE_WANDA
+    from harness.core.program_identity import normalised_ast_hash
+    from harness.run.prompting import seed_path
 
     for method, code in (("interface-example", seed_path("magnitude").read_text(encoding="utf-8")),
                          ("score-example", FORMS["score"].assemble(SCORE_EXAMPLE)),
@@ -237,9 +237,9 @@ def test_authors_rounding_variants(calib):
 @pytest.mark.slow
 def test_real_smollm2_at_half_sparsity(smollm2):
     """The paper's finding on a real model: at 50%, Wanda and SparseGPT far below magnitude; -weights ruins it."""
-    from harness.data import calibration, eval_text
-    from harness.evaluate import EvalSetup, eval_windows
-    from harness.perplexity import perplexity
+    from harness.core.data import calibration, eval_text
+    from harness.core.evaluate import EvalSetup, eval_windows
+    from harness.core.perplexity import perplexity
 
     lm = smollm2
     windows = eval_windows(lm.tokenizer, eval_text("wikitext2"), EvalSetup(seqlen=512, max_windows=2))
@@ -297,7 +297,7 @@ def test_movement_keeps_what_the_loss_moves_away_from_zero(calib):
 
 
 def count_to_prune_layer(w, s):
-    from harness.masks import count_to_prune
+    from harness.core.masks import count_to_prune
     return count_to_prune(w.numel(), s)
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import load_config
-from harness.pipeline import run
-from harness.run_cli import write_report
-from harness.store import ResultsStore
+from harness.run.config import load_config
+from harness.run.pipeline import run
+from harness.cli.run import write_report
+from harness.run.store import ResultsStore
 from candidates import GOOD
 from fake_openai import FakeOpenAI
 

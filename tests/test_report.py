@@ -9,11 +9,11 @@ import struct
 import pandas as pd
 import pytest
 
-from harness.interface import Status
+from harness.core.interface import Status
 from harness.report import build_report, collect_tables, job_cell, render, Data
-from harness.report_cli import register
-from harness.prompting import seed_path
-from harness.store import CandidateRecord, JobKey, JobResult, ResultsStore
+from harness.cli.report import register
+from harness.run.prompting import seed_path
+from harness.run.store import CandidateRecord, JobKey, JobResult, ResultsStore
 
 MODEL = "smollm2-135m"
 DIGEST = "c8a4dc46d794"
@@ -466,7 +466,7 @@ def test_a_huge_ratio_to_wanda_is_written_like_a_perplexity(tmp_path):
 # ------------------------------------------------------------------ what counts as the machine's own program
 
 def put_level(s, kind, method, level, ppl, digests=None, status=Status.OK, **ids):
-    """One scored job with the digests harness.sweep stores (``digests``: (mask, kept)) or none (older stores)."""
+    """One scored job with the digests harness.run.sweep stores (``digests``: (mask, kept)) or none (older stores)."""
     extra = {"mask_sha256": digests[0], "kept_sha256": digests[1]} if digests else {}
     s.put(JobResult(JobKey(kind, method, MODEL, float(level), "unstructured", "setup0"), str(status), "",
                     achieved_sparsity=level, perplexity=ppl, fingerprint=fp(CALIB), fingerprint_digest=DIGEST,
@@ -554,7 +554,7 @@ def test_collapse_is_read_from_the_status_or_from_perplexity_against_the_vocabul
 
 
 def test_table5_holds_machine_written_programs_and_compares_each_form_with_its_own_baselines(tmp_path):
-    from harness.store import SEED
+    from harness.run.store import SEED
 
     path = tmp_path / "results.sqlite"
     with ResultsStore(path) as s:
@@ -587,7 +587,7 @@ def test_table5_holds_machine_written_programs_and_compares_each_form_with_its_o
 def test_the_evolution_verdict_compares_children_with_samples_not_the_pools_one_pass_best(tmp_path):
     """Evolution's pool best is a generation-0 one-pass sample; its best child is worse than best-of-N's best
     sample, so evolution is not better, whatever the pools say."""
-    from harness.store import BEST_OF_N, EVOLVE
+    from harness.run.store import BEST_OF_N, EVOLVE
 
     path, gen, idea = tmp_path / "results.sqlite", "local:coder", "l1-norm"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from harness.interface import Status
+from harness.core.interface import Status
 from sandbox.api import load_validated, run_candidate
 from sandbox.image import DockerUnavailable, build_context, docker_client, host_layout, SANDBOX_UID
 from sandbox.job import SandboxJob
@@ -49,8 +49,8 @@ def magnitude_in_process(model_dir: Path, sparsity: float, pattern: str) -> dict
     """The same candidate, called in this process, for comparison with what came back from the sandbox."""
     from transformers import AutoModelForCausalLM
 
-    from harness.interface import call_prune, load_candidate
-    from harness.sparsity import prunable_layers
+    from harness.core.interface import call_prune, load_candidate
+    from harness.core.sparsity import prunable_layers
 
     model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).eval()
     call_prune(load_candidate(HOSTILE / "good_magnitude.py"), model, sparsity, torch.zeros(1, 8, dtype=torch.long),
@@ -111,7 +111,7 @@ def test_good_candidate_ok_and_scoring_uses_validated_weights(tiny_model_dir, ti
                                                              pattern, levels):
     from transformers import AutoModelForCausalLM
 
-    from harness.perplexity import perplexity
+    from harness.core.perplexity import perplexity
 
     job = SandboxJob(tiny_model_dir, tiny_calib, levels, pattern)
     results = run_candidate(HOSTILE / "good_magnitude.py", job, FAST, keep_dir=tmp_path / "kept")
@@ -208,7 +208,7 @@ def test_cli_run_json_with_score(tiny_model_dir, sandbox_tmp, capsys):
 @pytest.mark.docker
 @pytest.mark.slow
 def test_default_model_in_docker(sandbox_tmp, tmp_path):
-    from harness.models import load_model
+    from harness.core.models import load_model
 
     lm = load_model("smollm2-135m")
     job = SandboxJob(Path(lm.info.path), torch.zeros(1, 16, dtype=torch.long), (0.5,))

@@ -1,4 +1,4 @@
-"""The discovery engine (harness/search/): database, tuning, sampler, skeleton, cascade, and the loop end to end."""
+"""The discovery engine (harness/run/search/): database, tuning, sampler, skeleton, cascade, and the loop end to end."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import sqlite3
 import pytest
 import torch
 
-from harness.forms import FORMS
-from harness.interface import call_prune, load_candidate
-from harness.search.cascade import static_check
-from harness.search.database import Program, ProgramsDatabase
-from harness.search.loop import ARM_SEEDS, seed_code
-from harness.search.sampler import DiffError, apply_diff, child_code, messages_for, one_pass_messages
-from harness.search.tuning import bake, constants, tune
-from harness.sparsity import prunable_layers
+from harness.run.forms import FORMS
+from harness.core.interface import call_prune, load_candidate
+from harness.run.search.cascade import static_check
+from harness.run.search.database import Program, ProgramsDatabase
+from harness.run.search.loop import ARM_SEEDS, seed_code
+from harness.run.search.sampler import DiffError, apply_diff, child_code, messages_for, one_pass_messages
+from harness.run.search.tuning import bake, constants, tune
+from harness.core.sparsity import prunable_layers
 
 from test_reference_pruners import tiny_llama
 
@@ -280,10 +280,10 @@ def searched(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
     """One search against the scripted loopback server through the real sandbox; then the same config again."""
     from fake_openai import FakeOpenAI
 
-    from harness.config import load_config
-    from harness.pipeline import run
+    from harness.run.config import load_config
+    from harness.run.pipeline import run
 
-    from harness.store import ResultsStore
+    from harness.run.store import ResultsStore
 
     tmp = tmp_path_factory.mktemp("search")
     text = tmp / "text.txt"
@@ -323,7 +323,7 @@ def test_the_cascade_stops_each_program_where_it_fails(searched):
     assert (broken["stage"], broken["evaluation"]) == ("probe", "runtime-error")
     assert "diverged" in broken["evaluation_detail"] and broken["fitness"] is None
     # The broken program cost one probe run and nothing on the real model.
-    from harness.program_identity import normalised_ast_hash
+    from harness.core.program_identity import normalised_ast_hash
     h = normalised_ast_hash(BROKEN)
     with sqlite3.connect(searched["run_dir"] / "results.sqlite") as c:
         stages = [s.rsplit(":", 1)[1] for (s,) in c.execute("SELECT setup FROM fitness WHERE ast_hash = ?", (h,))]
@@ -367,9 +367,9 @@ def test_a_short_real_search_with_the_small_coder(tiny_model_dir, tmp_path, sand
     """Qwen2.5-Coder-0.5B (the offline code model, llama.cpp where built) writes the children: two calls."""
     import json
 
-    from harness.config import load_config
-    from harness.pipeline import run
-    from harness.store import ResultsStore
+    from harness.run.config import load_config
+    from harness.run.pipeline import run
+    from harness.run.store import ResultsStore
 
     text = tmp_path / "text.txt"
     text.write_text(corpus[:20_000], encoding="utf-8")
@@ -404,7 +404,7 @@ def test_the_report_shows_the_finalists_beside_the_humans_and_the_curve(searched
     with sqlite3.connect(searched["run_dir"] / "results.sqlite") as c:
         ppl = c.execute("SELECT perplexity FROM jobs WHERE method = ? AND sparsity = 0.5", (finalist,)).fetchone()[0]
         human = c.execute("SELECT perplexity FROM jobs WHERE method = 'magnitude' AND sparsity = 0.5").fetchone()[0]
-    from harness.numbers import fmt_ppl
+    from harness.core.numbers import fmt_ppl
     assert fmt_ppl(ppl) in md and fmt_ppl(human) in md
     word = "below" if ppl < human else ("equal to" if ppl == human else "above")
     assert f"0.50: {fmt_ppl(ppl)} is {word} magnitude's {fmt_ppl(human)}" in md
@@ -414,9 +414,9 @@ def test_the_report_shows_the_finalists_beside_the_humans_and_the_curve(searched
 def test_a_search_whose_every_call_fails_fails_the_run(tiny_model_dir, tmp_path, sandbox_tmp, corpus):
     from fake_openai import FakeOpenAI
 
-    from harness.config import load_config
-    from harness.pipeline import GenerationFailed, run
-    from harness.store import ResultsStore
+    from harness.run.config import load_config
+    from harness.run.pipeline import GenerationFailed, run
+    from harness.run.store import ResultsStore
 
     text = tmp_path / "text.txt"
     text.write_text(corpus[:20_000], encoding="utf-8")
@@ -434,7 +434,7 @@ def test_a_search_whose_every_call_fails_fails_the_run(tiny_model_dir, tmp_path,
 
 
 def test_the_prompt_shows_the_islands_rejected_attempts_with_their_reasons():
-    from harness.search.sampler import rejection_reason
+    from harness.run.search.sampler import rejection_reason
 
     seed = Program("seed:magnitude", seed_code("magnitude").strip(), 4.0, "m", ((0.5, 55.0),), seed=True)
     better = Program("c3", "def score(weight, fisher):\n    return weight.abs() * fisher", 3.0, "f", ((0.5, 40.0),))

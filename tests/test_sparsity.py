@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from harness.interface import Status
-from harness.masks import (count_to_prune, floor_count_row_mask, nm_mask, select_mask, threshold_mask,
+from harness.core.interface import Status
+from harness.core.masks import (count_to_prune, floor_count_row_mask, nm_mask, select_mask, threshold_mask,
                           unstructured_mask)
-from harness.sparsity import (SPARSITY_TOLERANCE, ceiling, measure, measure_model, meets_target, nm_violations,
+from harness.core.sparsity import (SPARSITY_TOLERANCE, ceiling, measure, measure_model, meets_target, nm_violations,
                               parse_pattern, pattern_sparsity, prunable_layers, prunable_weight_names,
                               rounding_allowance)
-from harness.validation import validate
+from harness.core.validation import validate
 
 PER_BLOCK = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
              "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]

@@ -12,8 +12,8 @@ import importlib.metadata
 
 import pytest
 
-from harness import models
-from harness.models import ModelResolutionError, SplitGGUF, join_split_gguf
+from harness.core import models
+from harness.core.models import ModelResolutionError, SplitGGUF, join_split_gguf
 
 CHUNKS = [b"GGUF" + bytes(range(60)), bytes(range(64, 128)), b"tail-of-the-file"]
 

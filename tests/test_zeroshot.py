@@ -1,7 +1,7 @@
 """Zero-shot scoring through lm-eval: the local ``wikitext`` task, its agreement with prunegen's perplexity
 where both measure the same windows, and missing task data named before any model is loaded.
 
-The correspondence (harness/perplexity.py against lm_eval.utils.get_rolling_token_windows with
+The correspondence (harness/core/perplexity.py against lm_eval.utils.get_rolling_token_windows with
 context_len=1, as HFLM.loglikelihood_rolling calls it). prunegen tokenizes the evaluation text once into
 S and scores W windows S[kL:(k+1)L], each predicting its L-1 tokens S[kL+1:(k+1)L] from the tokens before
 them in the window. lm-eval, given one document D of tokens, a prefix token p and max_length L, scores
@@ -42,15 +42,15 @@ def stream_task(text: str) -> dict:
 
 
 def lm_eval_loglikelihood(lm, text: str, first: int, L: int) -> float:
-    from harness.zeroshot import evaluate
+    from harness.run.zeroshot import evaluate
     res = evaluate(lm.model, lm.tokenizer, (), max_length=L, prefix_token_id=first, task_configs=[stream_task(text)])
     return res.scores["prunegen_window_check"]["ll"]
 
 
 def test_lm_eval_and_prunegen_agree_on_the_same_windows(tiny_lm, data_dir):
-    from harness.data import eval_text
-    from harness.evaluate import EvalSetup, eval_windows
-    from harness.perplexity import perplexity
+    from harness.core.data import eval_text
+    from harness.core.evaluate import EvalSetup, eval_windows
+    from harness.core.perplexity import perplexity
 
     L, W = 64, 3
     windows = eval_windows(tiny_lm.tokenizer, eval_text("wikitext2"), EvalSetup(seqlen=L))   # prunegen's windows
@@ -81,13 +81,13 @@ def test_the_local_wikitext_task_is_lm_evals_own_on_the_local_file(tiny_lm, data
     """lm-eval's `wikitext` runs offline from PRUNEGEN_DATA_DIR: its 62 test articles, its metrics."""
     import re
 
-    from harness.zeroshot import evaluate, missing_data, task_manager
+    from harness.run.zeroshot import evaluate, missing_data, task_manager
     from lm_eval.tasks.wikitext.preprocess_wikitext import wikitext_detokenizer
 
     assert missing_data(("wikitext",)) == []
-    assert str(task_manager()._entry("wikitext").yaml_path).endswith("harness/lmeval_tasks/wikitext.yaml")
+    assert str(task_manager()._entry("wikitext").yaml_path).endswith("harness/run/lmeval_tasks/wikitext.yaml")
     import sys
-    sys.path.insert(0, str(__import__("harness.zeroshot").zeroshot.LOCAL_TASKS))
+    sys.path.insert(0, str(__import__("harness.run.zeroshot").run.zeroshot.LOCAL_TASKS))
     from wikitext_local import load
     docs = load()["test"]
     assert len(docs) == 62 and docs[0]["page"].startswith(" = Robert Boulter = \n")
@@ -107,16 +107,16 @@ def test_the_local_wikitext_task_is_lm_evals_own_on_the_local_file(tiny_lm, data
 
 
 def test_missing_task_data_is_named_before_any_model_is_loaded(monkeypatch, tmp_path, capsys):
-    import harness.models
-    import harness.zeroshot as zs
-    from harness.cli import build_parser, main
+    import harness.core.models
+    import harness.run.zeroshot as zs
+    from harness.cli.main import build_parser, main
 
     build_parser()   # every command's module imported first, so none binds the stand-in below for good
 
     def no_model(*a, **k):
         raise AssertionError("a model was loaded before the data check")
 
-    monkeypatch.setattr(harness.models, "load_model", no_model)
+    monkeypatch.setattr(harness.core.models, "load_model", no_model)
     monkeypatch.setattr(zs, "_in_hf_cache", lambda path: False)    # whatever this machine's HF cache holds
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert main(["zeroshot", "no-such-model", "--tasks", "wikitext,boolq,piqa,not_a_task"]) == 2
@@ -138,11 +138,11 @@ def test_missing_task_data_is_named_before_any_model_is_loaded(monkeypatch, tmp_
 def test_a_run_scores_its_jobs_zero_shot_in_memory_and_reports_them(tiny_dir, tmp_path, sandbox_tmp, monkeypatch):
     """[eval] zero_shot: each scored job gets lm-eval's scores of the pruned model object itself, stored beside its
     perplexity with lm-eval's and the tasks' versions in its fingerprint, keyed apart, and Table 11 shows them."""
-    import harness.zeroshot as zs
-    from harness.config import load_config
-    from harness.pipeline import run
-    from harness.run_cli import write_report
-    from harness.store import ResultsStore
+    import harness.run.zeroshot as zs
+    from harness.run.config import load_config
+    from harness.run.pipeline import run
+    from harness.cli.run import write_report
+    from harness.run.store import ResultsStore
 
     handed = []
     real = zs.evaluate
@@ -198,15 +198,15 @@ methods = ["magnitude"]
     assert f"{rows['magnitude']['extra']['zero_shot']['wikitext']['word_perplexity']:.2f}" in report
     assert "a smoke test of the setup, not the benchmark's number" in report
     # export-model re-makes such a job (its fingerprint's zero_shot record is no obstacle) and the card shows the scores.
-    from harness.export_model import export_model
+    from harness.cli.export_model import export_model
     ex = export_model(run_dir, load_config(cfg_path), tmp_path / "out", method="magnitude", level=0.5,
                       echo=lambda *_: None)
     card = (ex.dest / "README.md").read_text()
     assert f"## Zero-shot (lm-eval {zs.lm_eval_version()}, first 1 document(s) per task)" in card
     assert f"| wikitext | word_perplexity | {rows['magnitude']['extra']['zero_shot']['wikitext']['word_perplexity']:.4f} |" in card
     # The same config without zero-shot keys its jobs apart: nothing of this store is taken for it.
-    from harness.scoring import Scorer
-    from harness.models import load_model
+    from harness.run.scoring import Scorer
+    from harness.core.models import load_model
     cfg_path.write_text(body.replace("ZS", ""))
     cfg = load_config(cfg_path)
     lm = load_model(str(tiny_dir))
@@ -219,7 +219,7 @@ methods = ["magnitude"]
 def test_zeroshot_cli_on_a_model_folder(tiny_dir, capsys):
     import json
 
-    from harness.cli import main
+    from harness.cli.main import main
 
     assert main(["zeroshot", str(tiny_dir), "--tasks", "wikitext", "--limit", "1", "--max-length", "128", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -228,9 +228,9 @@ def test_zeroshot_cli_on_a_model_folder(tiny_dir, capsys):
 
 
 def test_a_runs_preflight_names_missing_zero_shot_data(monkeypatch):
-    import harness.zeroshot as zs
-    from harness.config import EvalConfig, ExperimentConfig
-    from harness.preflight import _zero_shot
+    import harness.run.zeroshot as zs
+    from harness.run.config import EvalConfig, ExperimentConfig
+    from harness.run.preflight import _zero_shot
 
     monkeypatch.setattr(zs, "_in_hf_cache", lambda path: False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

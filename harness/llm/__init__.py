@@ -3,7 +3,7 @@
 A config dict (a ``[provider]`` table of a TOML config, or CLI flags) has:
 
     kind          openai | openai-compatible | local | replay
-    model         model name (local: a harness.models spec, default smollm2-135m)
+    model         model name (local: a harness.core.models spec, default smollm2-135m)
     api           chat | responses                      (openai kinds; default chat)
     base_url      endpoint of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM)
     api_key_env   environment variable holding the key  (default OPENAI_API_KEY)
@@ -41,7 +41,7 @@ def local_engine(model: str, engine: str = "auto") -> str:
         raise ValueError(f"local engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     if engine != "auto":
         return engine
-    from ..models import BUILTIN_GGUF
+    from harness.core.models import BUILTIN_GGUF
     is_gguf = model in BUILTIN_GGUF or model.endswith(".gguf")
     return "llama.cpp" if is_gguf and llama_cpp_available() else "transformers"
 

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..prompting import canonical_json
+from .keys import canonical_json
 from .base import Completion, GenerationParams, Messages, Provider
 
 CACHE_FORMAT = 1

@@ -146,7 +146,7 @@ class LlamaCppProvider:
     max_concurrency = 1   # the server answers one request at a time, with every core
 
     def __init__(self, model: str, *, threads: int | None = None, n_ctx: int = DEFAULT_CONTEXT):
-        from ..models import BUILTIN_GGUF, SplitGGUF, resolve
+        from harness.core.models import BUILTIN_GGUF, SplitGGUF, resolve
 
         kind, where = resolve(model)
         if kind not in ("builtin", "gguf"):
@@ -169,7 +169,7 @@ class LlamaCppProvider:
     @property
     def gguf_sha256(self) -> str:
         if self._sha256 is None:
-            from ..models import file_sha256
+            from harness.core.models import file_sha256
             self._sha256 = file_sha256(self.gguf)
         return self._sha256
 

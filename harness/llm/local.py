@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from ..models import DEFAULT_MODEL, load_model
+from harness.core.models import DEFAULT_MODEL, load_model
 from .base import Completion, GenerationError, GenerationParams, Messages, Usage
 
 

@@ -4,7 +4,7 @@ One turn is one call: the messages sent, the parameters, the reply (the completi
 raw response), the model and provider identity, the idea, and its ``purpose``: ``generation`` (a
 one-pass sample), ``repair`` (a failed program, its status and traceback tail sent back) or
 ``evolution`` (a FunSearch-style child or a best-of-N sample). :func:`record_turn` is the one writer:
-``harness.generate``, ``harness.repair`` and ``harness.evolve`` all append through it to the run's one
+``harness.run.generate``, ``harness.run.repair`` and ``harness.run.evolve`` all append through it to the run's one
 cassette (``<run>/candidates/cassette.jsonl``; ``prunegen generate --out OUT`` writes ``OUT/cassette.jsonl``).
 
 Replay matches on the messages (their hash) and the sample index and, when given, the model; where one
@@ -25,7 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..prompting import prompt_hash
+from .keys import prompt_hash
 from .base import Completion, GenerationError, GenerationParams, Messages
 
 CASSETTE = "cassette.jsonl"

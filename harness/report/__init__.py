@@ -18,7 +18,7 @@ evaluation fingerprint(s) of the numbers in it.
   build.py             the entry: read, build, check, write
 """
 
-from ..numbers import fmt_ppl
+from harness.core.numbers import fmt_ppl
 from .build import Report, build_report, collect_tables, render
 from .cells import NOT_RUN, fmt_level, job_cell
 from .evolution import evolution_verdict, table_evolution

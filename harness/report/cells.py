@@ -1,7 +1,7 @@
 """What one cell of a report table says. The rules, everywhere:
 
   * a job that ran ok shows its perplexity, 3 decimals as in the paper (scientific above 1e6);
-  * a job that failed shows its status (``runtime-error``, ``timeout``, ...; see harness.interface.Status);
+  * a job that failed shows its status (``runtime-error``, ``timeout``, ...; see harness.core.interface.Status);
   * a method that cannot apply shows ``not applicable: <reason>``;
   * a job that is not in the store shows ``not run``.
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 
-from ..interface import Status
-from ..numbers import fmt_ppl
+from harness.core.interface import Status
+from harness.core.numbers import fmt_ppl
 
 NOT_RUN = "not run"
 DETAIL_CHARS = 90

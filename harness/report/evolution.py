@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import math
 
-from ..interface import Status
-from ..numbers import fmt_ppl
+from harness.core.interface import Status
+from harness.core.numbers import fmt_ppl
 from .cells import NOT_RUN, fmt_level, job_cell
-from ..store import BEST_OF_N, EVOLVE
+from harness.run.store import BEST_OF_N, EVOLVE
 from .programs import candidate_labels
 from .table import Table, make_table
 from .view import DISPLAY, FIGURE3_HUMANS, Data, program_mode

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..interface import Status
+from harness.core.interface import Status
 from .generation import run_outcome
 from .programs import candidate_labels, ok_candidates
 from .view import ABLATIONS, FIGURE3_HUMANS, PROMPT_REFERENCES, Data, method_order

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..interface import Status
+from harness.core.interface import Status
 from .cells import NOT_RUN, fmt_level, one_line
 from .programs import (SCORED, VALID_LEVEL, example_copies, idea_numbers, is_collapsed_job, methods_in_effect,
                        not_original, validity_job)
@@ -174,7 +174,7 @@ def _first_working_round(d: Data, c: dict, repairs: list[dict], works) -> int | 
 def _success_row(by_idea: dict[str, list[int | None]], k: int, max_round: int, suffix: str = "") -> dict:
     """pass@1, pass@k and fix@1..max_round averaged over ideas; ``by_idea``: first working round per program.
     ``suffix`` names the columns of another notion of working (" raw")."""
-    from ..metrics import fix_at_r, pass_at_k
+    from harness.core.metrics import fix_at_r, pass_at_k
 
     n = len(by_idea)
     row = {f"pass@1{suffix}": f"{sum(pass_at_k(len(v), v.count(0), 1) for v in by_idea.values()) / n:.3f}"}

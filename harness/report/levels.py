@@ -3,7 +3,7 @@ and by bias (3), one table per sparsity pattern."""
 
 from __future__ import annotations
 
-from ..interface import Status
+from harness.core.interface import Status
 from .cells import fmt_level, job_cell, one_line
 from .table import Table, make_table
 from .view import (ABLATIONS, DISPLAY, PAPER_METHODS, PROMPT_REFERENCES, Data, fallback_levels, method_order,

@@ -3,10 +3,10 @@ pruned model still writes."""
 
 from __future__ import annotations
 
-from ..interface import Status
-from ..numbers import fmt_ppl
+from harness.core.interface import Status
+from harness.core.numbers import fmt_ppl
 from .cells import NOT_RUN, fmt_level, job_cell
-from ..forms import FORMS, form_of_generator
+from harness.run.forms import FORMS, form_of_generator
 from .programs import candidate_labels, machine_written, not_original, ok_candidates
 from .table import Table, make_table
 from .view import NOT_HUMAN, Data, fallback_levels, method_order, pattern_key

@@ -11,10 +11,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from ..forms import FORMS, form_of_generator
-from ..interface import Status
-from ..program_identity import KEPT_DIGEST, MASK_DIGEST, is_interface_example
-from ..store import BEST_OF_N, EVOLVE, SEED
+from harness.run.forms import FORMS, form_of_generator, is_interface_example
+from harness.core.interface import Status
+from harness.core.program_identity import KEPT_DIGEST, MASK_DIGEST
+from harness.run.store import BEST_OF_N, EVOLVE, SEED
 from .view import Data, method_order, program_mode
 
 # Statuses of a level that was scored: ok, and "collapsed" (scored, but worse than a uniform guess; the row
@@ -115,7 +115,7 @@ def copies_in_effect(d: Data, copies: set[str]) -> set[str]:
 def same_level(a: dict, b: dict) -> bool:
     """Whether two scored jobs of one level returned the same model.
 
-    With both rows' digests (harness.sweep stores them): the same zeros and the same kept values. Without:
+    With both rows' digests (harness.run.sweep stores them): the same zeros and the same kept values. Without:
     the same perplexity, bit for bit (the same windows scored the same model the same way; two different
     models tie to the last bit almost never). Digests decide where both have them, so equal numbers from
     different masks are not a copy.
@@ -190,7 +190,7 @@ def vocabulary_bound(job: dict) -> int | None:
 
 
 def is_collapsed_job(job: dict | None, dense: dict | None) -> bool:
-    """A scored job worse than a uniform guess (harness.scoring's rule, for stores from before it set the
+    """A scored job worse than a uniform guess (harness.run.scoring's rule, for stores from before it set the
     status): status collapsed, or a perplexity not finite or above the vocabulary size while the dense
     model's was at or below it."""
     if job is None or job["status"] not in SCORED:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..interface import Status
+from harness.core.interface import Status
 from .cells import NOT_RUN
 from .figures import Figure
 from .table import Table

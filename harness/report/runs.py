@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..interface import Status
+from harness.core.interface import Status
 from .cells import NOT_RUN, fmt_level, fmt_num, job_cell
 from .programs import candidate_labels, ok_candidates
 from .table import Table, make_table

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from ..interface import Status
-from ..numbers import fmt_ppl
+from harness.core.interface import Status
+from harness.core.numbers import fmt_ppl
 from .cells import NOT_RUN, fmt_level, job_cell
 from .table import Table, make_table
 from .view import Data

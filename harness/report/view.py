@@ -9,13 +9,14 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from ..store import EVOLUTION_MODES, ResultsStore
+from harness.run.folder import RunFolder
+from harness.run.store import EVOLUTION_MODES, ResultsStore
 
 PAPER_METHODS = ("wanda", "sparsegpt", "magnitude", "movement")
 DISPLAY = {"wanda": "Wanda", "sparsegpt": "SparseGPT", "magnitude": "Magnitude", "movement": "Movement"}
 ABLATIONS = ("weights", "-weights", "bias", "-bias")
 # What the prompts show (and the score skeleton's own Wanda), run beside machine-written programs to judge
-# them (harness.forms.form_references): not a human method, so neither in Table 1 nor ever "best human".
+# them (harness.run.forms.form_references): not a human method, so neither in Table 1 nor ever "best human".
 PROMPT_REFERENCES = ("interface-example", "score-example", "score-wanda")
 NOT_HUMAN = {"random", "movement-0shot", *ABLATIONS, *PROMPT_REFERENCES}   # reference methods that are no one's best effort
 FIGURE3_HUMANS = ("wanda", "sparsegpt", "magnitude")
@@ -27,7 +28,7 @@ def open_store(store_or_path) -> tuple[ResultsStore, bool, Path]:
         return store_or_path, False, store_or_path.path
     p = Path(store_or_path)
     if p.is_dir():
-        p = p / "results.sqlite"
+        p = RunFolder(p).store
     if not p.is_file():
         raise FileNotFoundError(f"no results store at {p}")
     return ResultsStore(p), True, p
@@ -56,7 +57,7 @@ class Data:
         self.dense = dense[-1] if dense else None
         self.reference_methods = sorted({j["method"] for j in self.jobs if j["kind"] == "reference"})
 
-        # Evolution's programs (harness/evolve.py) are not one-pass or repair programs: Tables 4 and 9 leave
+        # Evolution's programs (harness/run/evolve.py) are not one-pass or repair programs: Tables 4 and 9 leave
         # them out; those scored on the test windows (each arm's best) join Tables 5 and 8 and Figure 3.
         self.candidates = [c for c in candidates if program_mode(c) not in EVOLUTION_MODES]
         self.evolution_programs = {c["id"]: c for c in candidates if program_mode(c) in EVOLUTION_MODES}

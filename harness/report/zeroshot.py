@@ -1,11 +1,11 @@
-"""Table 11: zero-shot scores through lm-eval (harness/zeroshot.py), per task and their mean, one row per
+"""Table 11: zero-shot scores through lm-eval (harness/run/zeroshot.py), per task and their mean, one row per
 scored job, as Wanda's paper prints its zero-shot table (accuracy in %, a Mean column over the accuracy
 tasks). Perplexity-like tasks (lm-eval's ``wikitext``) get their own column and are never averaged."""
 
 from __future__ import annotations
 
-from ..interface import Status
-from ..metrics import PERPLEXITY_LIKE, zero_shot_headline, zero_shot_mean
+from harness.core.interface import Status
+from harness.core.metrics import PERPLEXITY_LIKE, zero_shot_headline, zero_shot_mean
 from .cells import fmt_level
 from .programs import candidate_labels
 from .table import Table, make_table
@@ -60,5 +60,5 @@ def table_zero_shot(d: Data) -> list[Table]:
     local = sorted({t for fp in fps for t, data in (fp.get("data") or {}).items() if (data or {}).get("source") == "local"})
     if local:
         notes.append(f"{', '.join(local)}: lm-eval's own task definition, documents read from the local WikiText-2 copy "
-                     "(harness/lmeval_tasks/).")
+                     "(harness/run/lmeval_tasks/).")
     return [make_table("table11", f"Table 11: Zero-shot scores through lm-eval ({d.model})", rows, columns, notes, jobs)]

@@ -1,0 +1,1 @@
+"""The run: config, prompts and forms, generation, the sandboxed sweep, scoring, the store, repair, evolution, the search (`search/`), preflight, the pipeline and its Ray executor, verify, zero-shot."""
