@@ -501,8 +501,8 @@ def score_on_test(ctx: EvolveContext, program: Program, idea: Idea, role: str) -
         return
     sample = next((c["sample"] for c in ctx.store.candidates(id=program.id)), 0)
     who = {"idea": SEED, "generator": SEED_GENERATOR} if program.seed else {"idea": idea.id, "generator": ctx.generator}
-    sweep = Sweep("candidate", program.id, Path(program.path), "unstructured", pending, True,
-                  {**who, "sample": sample}, extra={"mode": role})
+    sweep = Sweep(kind="candidate", method=program.id, path=Path(program.path), pattern="unstructured",
+                  levels=pending, uses_calibration=True, ids={**who, "sample": sample}, extra={"mode": role})
     run_sweep(sweep, SweepSettings.of(ctx.cfg), ctx.scorer, ctx.calib, ctx.calib_desc, ctx.limits,
               lambda r: ctx.echo(f"  {role} {program.id} @ {r['sparsity']}: {r['status']} ppl {r['perplexity']}"))
 

@@ -117,16 +117,17 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], referenc
         for method, method_levels in methods if references else ():
             levels = todo("reference", method, pattern, levels_for(pattern, method_levels))
             if levels:
-                sweeps.append(Sweep("reference", method, method_path(method), pattern, levels,
-                                    method in USES_CALIBRATION, {}, _hyper(hyperparameters(method)),
-                                    sparsity_rule(method)))
+                sweeps.append(Sweep(kind="reference", method=method, path=method_path(method), pattern=pattern,
+                                    levels=levels, uses_calibration=method in USES_CALIBRATION,
+                                    extra=_hyper(hyperparameters(method)), sparsity_rule=sparsity_rule(method)))
         for c in candidates:
             if c["status"] != Status.OK.value or not c["path"]:
                 continue
             levels = todo("candidate", c["id"], pattern, levels_for(pattern, cand_levels))
             if levels:
-                sweeps.append(Sweep("candidate", c["id"], Path(c["path"]), pattern, levels, True,
-                                    {"idea": c["idea"], "generator": c["generator"], "sample": c["sample"]}))
+                sweeps.append(Sweep(kind="candidate", method=c["id"], path=Path(c["path"]), pattern=pattern, levels=levels,
+                                    uses_calibration=True,
+                                    ids={"idea": c["idea"], "generator": c["generator"], "sample": c["sample"]}))
     return sweeps
 
 

@@ -18,16 +18,17 @@ from harness.core.program_identity import tensor_digests
 from .scoring import Scorer, row
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Sweep:
-    """One sandboxed job: one pruner file at the levels the store still lacks."""
+    """One sandboxed job: one pruner file at the levels the store still lacks. Built by keyword: nine
+    fields of which four are strings are too easy to swap by position."""
     kind: str                 # reference | candidate
     method: str               # reference method name, or candidate id
     path: Path
     pattern: str
     levels: tuple[float, ...]
     uses_calibration: bool
-    ids: dict                 # idea / generator / sample columns for candidates
+    ids: dict = field(default_factory=dict)      # idea / generator / sample columns for candidates
     extra: dict = field(default_factory=dict)   # added to each job's extra (evolution tags its best programs)
     sparsity_rule: str = "two-sided"             # reference_pruners.sparsity_rule of the method
 

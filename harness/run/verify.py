@@ -94,8 +94,8 @@ class Rerun:
         from reference_pruners import sparsity_rule
         path, code_changed = pruner_file(r)
         ids = {k: r[k] for k in ("idea", "generator", "sample")} if r["kind"] == "candidate" else {}
-        sweep = Sweep(r["kind"], r["method"], path, r["pattern"], (r["sparsity"],),
-                      r["fingerprint"].get("calibration") is not None, ids,
+        sweep = Sweep(kind=r["kind"], method=r["method"], path=path, pattern=r["pattern"], levels=(r["sparsity"],),
+                      uses_calibration=r["fingerprint"].get("calibration") is not None, ids=ids,
                       sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "two-sided")
         [out] = run_sweep(sweep, SweepSettings.of(self.cfg), self.scorer, self.calib.ids, self.calib.describe, self.limits,
                           lambda *_: None, on_tensors=on_tensors)
