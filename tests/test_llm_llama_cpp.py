@@ -151,3 +151,23 @@ def _is_zombie_or_gone(pid: int) -> bool:
             return f.read().split(") ", 1)[1].startswith("Z")
     except FileNotFoundError:
         return True
+
+
+def test_a_server_that_dies_just_after_the_error_counts_as_crashed(tmp_path):
+    """A crash closes the socket a moment before the process is reaped: died() waits for it, and the
+    reason names the signal (the preflight once reported a SIGILL as a bare 'connection error')."""
+    import harness.llm.llama_server as ls
+
+    server = ls.LlamaServer(tmp_path / "x.gguf", alias="x", threads=1)
+    server.proc = subprocess.Popen([sys.executable, "-c",
+                                    "import os, signal, time; time.sleep(0.5); os.kill(os.getpid(), signal.SIGILL)"])
+    assert server.alive()
+    assert server.died(within_s=10)
+    assert server.exit_reason() == "killed by SIGILL (Illegal instruction)"
+    quiet = ls.LlamaServer(tmp_path / "x.gguf", alias="x", threads=1)
+    quiet.proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert not quiet.died(within_s=0.2) and quiet.exit_reason() == "still running"
+    finally:
+        quiet.proc.kill()
+        quiet.proc.wait()

@@ -11,9 +11,16 @@ AVX-512), and AMX only when the kernel grants this process the tile data state
 (``arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA)`` succeeds), which a hypervisor that hides the
 tile state makes fail.
 
+A granted permission is still not enough: on a Firecracker VM (kernel 6.18, Sapphire Rapids flags) the
+request succeeds and a hand-written ``ldtilecfg``/``tileloadd``/``tilezero`` runs, yet llama.cpp's AMX
+kernels die with SIGILL at ``tilezero`` inside ``ggml_backend_amx_mul_mat`` at the first prompt. So setup
+also asks the installed build for a real completion (``smoke``, in a child process); when a build with AMX
+fails it, ``make llama-cpp`` builds again with ``PRUNEGEN_LLAMA_AMX=off`` (AVX-512 kernels only).
+
     python -m harness.llm.llama_build cmake-args   # what make setup exports as CMAKE_ARGS
     python -m harness.llm.llama_build key PKG    # the wheel folder name for PKG built that way
     python -m harness.llm.llama_build check        # counts AMX instructions in the installed build
+    python -m harness.llm.llama_build smoke        # the installed build writes a few tokens, or exit 1
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import importlib.util
+import os
 import platform
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -82,8 +91,41 @@ def cmake_args(flags: set[str], amx: bool) -> str:
     return " ".join(args)
 
 
+AMX_SWITCH = "PRUNEGEN_LLAMA_AMX"   # "off": build without AMX even where the kernel grants it
+
+
+def amx_wanted(env: dict | None = None) -> bool:
+    env = os.environ if env is None else env
+    return env.get(AMX_SWITCH, "").strip().lower() not in ("off", "0", "no", "false") and amx_granted()
+
+
 def host_cmake_args() -> str:
-    return cmake_args(cpu_flags(), amx_granted())
+    return cmake_args(cpu_flags(), amx_wanted())
+
+
+# Run in a child: a build that faults takes the child with it, not setup.
+_SMOKE = """
+import sys
+from llama_cpp import Llama
+m = Llama(model_path=sys.argv[1], n_ctx=256, n_threads=2, verbose=False)
+out = m.create_completion("The capital of France is", max_tokens=4, temperature=0.0)
+print(repr(out["choices"][0]["text"]))
+"""
+
+
+def smoke(gguf: Path, timeout_s: float = 300) -> tuple[bool, str]:
+    """Have the installed llama.cpp write 4 tokens from ``gguf`` in a child process: (ok, what happened)."""
+    try:
+        r = subprocess.run([sys.executable, "-c", _SMOKE, str(gguf)], capture_output=True, text=True,
+                           timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return False, f"no completion within {timeout_s:.0f} s"
+    if r.returncode == 0:
+        return True, f"wrote {r.stdout.strip()}"
+    if r.returncode < 0:
+        sig = signal.Signals(-r.returncode)
+        return False, f"killed by {sig.name} ({signal.strsignal(sig)})"
+    return False, f"exited with code {r.returncode}: {r.stderr.strip()[-300:]}"
 
 
 def build_key(args: str, package: str = "") -> str:
@@ -132,7 +174,17 @@ def main(argv: list[str] | None = None) -> int:
                   "first prompt. Rebuild with `make llama-cpp`.", file=sys.stderr)
             return 1
         return 0
-    print(f"usage: python -m harness.llm.llama_build [cmake-args|key|check]; got {cmd!r}", file=sys.stderr)
+    if cmd == "smoke":
+        from harness.core.models import resolve
+
+        _, gguf = resolve("smollm2-135m")
+        ok, what = smoke(Path(gguf))
+        libs = installed_ggml_cpu_libs()
+        amx = sum(count_amx_instructions(p) for p in libs) if libs else 0
+        print(f"llama.cpp smoke completion ({amx} AMX instructions in the build): {'ok, ' if ok else 'FAILED, '}{what}",
+              file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
+    print(f"usage: python -m harness.llm.llama_build [cmake-args|key|check|smoke]; got {cmd!r}", file=sys.stderr)
     return 2
 
 

@@ -126,6 +126,30 @@ class LlamaServer:
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
+    def died(self, within_s: float = 2.0) -> bool:
+        """True if the server has exited or does within ``within_s``: a crash closes the client's socket
+        a moment before the process is reaped, so a bare ``poll()`` right after the error still sees it alive."""
+        if self.proc is None:
+            return False
+        try:
+            self.proc.wait(timeout=within_s)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def exit_reason(self) -> str:
+        """How the server ended, e.g. "killed by SIGILL (illegal instruction)" or "exited with code 1"."""
+        rc = None if self.proc is None else self.proc.poll()
+        if rc is None:
+            return "still running"
+        if rc < 0:
+            try:
+                sig = signal.Signals(-rc)
+            except ValueError:
+                return f"killed by signal {-rc}"
+            return f"killed by {sig.name} ({signal.strsignal(sig)})"
+        return f"exited with code {rc}"
+
     def stop(self) -> None:
         """Kill the server; it holds nothing worth a graceful shutdown (which would finish the reply in flight)."""
         if self.alive():
@@ -205,13 +229,14 @@ class LlamaCppProvider:
                         prompt_format = "plain"
                     break
                 except GenerationError as e:
-                    crashed = not self.server.alive()
+                    crashed = self.server.died()
                     # A timed-out reply is still being written by the server: kill it so the next call
                     # starts on an idle one. A crashed server is restarted once for this same call.
                     self.server.stop()
                     if crashed and attempt == 1:
                         continue
-                    why = f" (the llama.cpp server had crashed: {self.server.log_tail()})" if crashed else ""
+                    why = (f" (the llama.cpp server had crashed, {self.server.exit_reason()}: {self.server.log_tail()})"
+                           if crashed else "")
                     raise GenerationError(f"{e}{why}", attempts=attempt) from None
         raw = {"engine": "llama.cpp", "prompt_format": prompt_format, "gguf": self.gguf.name,
                "gguf_sha256": self.gguf_sha256, "threads": self.threads, "n_ctx": self.n_ctx,

@@ -51,6 +51,8 @@ from .store import BEST_OF_N, EVOLUTION_MODES, EVOLVE, SEED, CandidateRecord, Re
 if TYPE_CHECKING:  # torch only where tensors are made
     import torch
 
+    from harness.core.data import Calibration
+
 log = logging.getLogger("prunegen.evolve")
 
 SEED_GENERATOR = "human"                     # candidates.generator of a human seed
@@ -195,8 +197,7 @@ class EvolveContext:
     run_dir: Path
     store: ResultsStore
     scorer: object                 # harness.run.scoring.Scorer (its model, lock, dense weights)
-    calib: torch.Tensor            # LongTensor [nsamples, seqlen]
-    calib_desc: dict
+    calibration: Calibration       # ids: LongTensor [nsamples, seqlen], and its description
     windows: torch.Tensor          # held-out LongTensor [fitness_windows, seqlen]
     heldout: dict                  # description of the held-out windows
     limits: object                 # sandbox.limits.SandboxLimits
@@ -238,7 +239,7 @@ def run_sandboxed_fitness(ctx: EvolveContext, path: Path, uses_calibration: bool
     from harness.core.perplexity import perplexity
 
     cfg, scorer = ctx.cfg, ctx.scorer
-    job = SandboxJob(Path(scorer.lm.info.path), ctx.calib if uses_calibration else ctx.calib[:0], ctx.levels,
+    job = SandboxJob(Path(scorer.lm.info.path), ctx.calibration.ids if uses_calibration else ctx.calibration.ids[:0], ctx.levels,
                      "unstructured", device=cfg.model.device, dtype=cfg.model.dtype, stop_on_error=True)
     scores = []
     with tempfile.TemporaryDirectory(prefix="prunegen-fitness-") as keep:
@@ -503,7 +504,7 @@ def score_on_test(ctx: EvolveContext, program: Program, idea: Idea, role: str) -
     who = {"idea": SEED, "generator": SEED_GENERATOR} if program.seed else {"idea": idea.id, "generator": ctx.generator}
     sweep = Sweep(kind="candidate", method=program.id, path=Path(program.path), pattern="unstructured",
                   levels=pending, uses_calibration=True, ids={**who, "sample": sample}, extra={"mode": role})
-    run_sweep(sweep, SweepSettings.of(ctx.cfg), ctx.scorer, ctx.calib, ctx.calib_desc, ctx.limits,
+    run_sweep(sweep, SweepSettings.of(ctx.cfg), ctx.scorer, ctx.calibration, ctx.limits,
               lambda r: ctx.echo(f"  {role} {program.id} @ {r['sparsity']}: {r['status']} ppl {r['perplexity']}"))
 
 
@@ -568,6 +569,6 @@ def run_evolution(cfg, run_dir: Path, store: ResultsStore, scorer, calib, limits
         # Offline, wikitext2 calibration reads the same validation file: the fitness has seen its text.
         log.warning("evolution: the held-out windows come from the calibration text (wikitext2 validation)")
         heldout["overlaps_calibration"] = True
-    ctx = EvolveContext(cfg, run_dir, store, scorer, calib.ids, calib.describe, windows, heldout, limits, provider,
+    ctx = EvolveContext(cfg, run_dir, store, scorer, calib, windows, heldout, limits, provider,
                         params, generator_name(g), echo)
     return evolve_model(ctx, ideas)

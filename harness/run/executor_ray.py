@@ -75,7 +75,7 @@ def _worker_class(ray):
 
             def work():
                 try:
-                    run_sweep(sweep, settings, self.scorer, self.calib.ids, self.calib.describe, limits, lambda _r: None)
+                    run_sweep(sweep, settings, self.scorer, self.calib, limits, lambda _r: None)
                 except BaseException as e:  # re-raised below: the driver reports it as the local executor does
                     failed.append(e)
                 finally:

@@ -153,7 +153,7 @@ def execute(cfg: ExperimentConfig, scorer: Scorer, calib, sweeps: list[Sweep], l
                 return []
             gpu = slots.get()
             try:
-                return run_sweep(sweep, SweepSettings.of(cfg), scorer, calib.ids, calib.describe, sandbox_limits(cfg, gpu),
+                return run_sweep(sweep, SweepSettings.of(cfg), scorer, calib, sandbox_limits(cfg, gpu),
                                  lambda r: (log.info(r), bar.update(1)))
             except (DockerUnavailable, stopping.Interrupted):
                 raise  # no engine: every sweep would fail the same way; say so once

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import torch
+from typing import Callable
 
 from .config import ExperimentConfig
+from harness.core.data import Calibration
 from harness.core.models import file_sha256
 from harness.core.program_identity import tensor_digests
 from .scoring import Scorer, row
@@ -48,8 +48,8 @@ class SweepSettings:
                    stop_on_error=not cfg.scoring.retry_failed_levels)
 
 
-def run_sweep(sweep: Sweep, settings: SweepSettings, scorer: Scorer, calib: torch.Tensor, calib_desc: dict,
-              limits, echo, on_tensors=None) -> list[dict]:
+def run_sweep(sweep: Sweep, settings: SweepSettings, scorer: Scorer, calibration: Calibration, limits,
+              on_row: Callable[[dict], None], on_tensors=None) -> list[dict]:
     """Sandbox one sweep; score and store each level the moment the sandbox reports it (then again, whole).
 
     on_tensors: if given, called as ``on_tensors(level, tensors)`` with each level's validated prunable
@@ -57,7 +57,7 @@ def run_sweep(sweep: Sweep, settings: SweepSettings, scorer: Scorer, calib: torc
     from sandbox.api import copy_prunable, run_candidate
     from sandbox.job import SandboxJob
 
-    ids = calib if sweep.uses_calibration else calib[:0]
+    ids = calibration.ids if sweep.uses_calibration else calibration.ids[:0]
     job = SandboxJob(Path(scorer.lm.info.path), ids, sweep.levels, sweep.pattern, device=settings.device,
                      dtype=settings.dtype, stop_on_error=settings.stop_on_error, sparsity_rule=sweep.sparsity_rule)
     measured, digests = {}, {}
@@ -80,7 +80,7 @@ def run_sweep(sweep: Sweep, settings: SweepSettings, scorer: Scorer, calib: torc
         with scorer.lock:
             return scorer.record(
                 key, r.status, r.detail, prune_seconds=r.seconds, achieved=r.achieved_sparsity,
-                calibration=calib_desc if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
+                calibration=calibration.describe if sweep.uses_calibration else None, peak_memory=r.peak_memory_bytes,
                 artefacts={"pruner": str(sweep.path), "pruner_sha256": pruner_sha},
                 measured=measured.get(r.level),
                 extra={"stderr_tail": r.stderr_tail[-2000:] if not r.ok else "", "backend": r.backend,
@@ -99,7 +99,7 @@ def run_sweep(sweep: Sweep, settings: SweepSettings, scorer: Scorer, calib: torc
     out = []
     for r in results:
         out.append(row(store(r, phases)))
-        echo(out[-1])
+        on_row(out[-1])
     return out
 
 

@@ -97,7 +97,7 @@ class Rerun:
         sweep = Sweep(kind=r["kind"], method=r["method"], path=path, pattern=r["pattern"], levels=(r["sparsity"],),
                       uses_calibration=r["fingerprint"].get("calibration") is not None, ids=ids,
                       sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "two-sided")
-        [out] = run_sweep(sweep, SweepSettings.of(self.cfg), self.scorer, self.calib.ids, self.calib.describe, self.limits,
+        [out] = run_sweep(sweep, SweepSettings.of(self.cfg), self.scorer, self.calib, self.limits,
                           lambda *_: None, on_tensors=on_tensors)
         return out["status"], out["perplexity"], code_changed
 

@@ -364,5 +364,5 @@ def _score_on_test(cfg, store, scorer, calib, limits, pid: str, echo) -> None:
     sweep = Sweep(kind="candidate", method=pid, path=Path(c["path"]), pattern="unstructured", levels=pending,
                   uses_calibration=True, ids={"idea": c["idea"], "generator": c["generator"], "sample": c["sample"]},
                   extra={"mode": "search-finalist"})
-    run_sweep(sweep, SweepSettings.of(cfg), scorer, calib.ids, calib.describe, limits,
+    run_sweep(sweep, SweepSettings.of(cfg), scorer, calib, limits,
               lambda r: echo(f"  finalist {pid} @ {r['sparsity']}: {r['status']} ppl {r['perplexity']}"))
