@@ -121,3 +121,10 @@ def test_set_names_one_generator_of_the_array_by_its_index(tmp_path):
         load_config(REPO / "configs" / "qwen-coder-0.5b.toml", ["generation.generators.1.provider=replay"])
     with pytest.raises(ConfigError, match=r"name one by its index, e.g. generation.generators.0.provider"):
         load_config(REPO / "configs" / "qwen-coder-0.5b.toml", ["generation.generators.provider=replay"])
+
+
+def test_search_focus_names_inputs_of_the_score(tmp_path):
+    ok = load_config(write(tmp_path, "[search]\nfocus = ['fisher', 'act_norm']\n"))
+    assert ok.search.focus == ("fisher", "act_norm")
+    with pytest.raises(ConfigError, match="search.focus: 'weight_times_act'"):
+        load_config(write(tmp_path, "[search]\nfocus = ['fisher', 'weight_times_act']\n"))

@@ -14,7 +14,8 @@ from harness.core.interface import call_prune, load_candidate
 from harness.run.search.cascade import static_check
 from harness.run.search.database import Program, ProgramsDatabase
 from harness.run.search.loop import ARM_SEEDS, seed_code
-from harness.run.search.sampler import DiffError, apply_diff, child_code, messages_for, one_pass_messages
+from harness.run.search.sampler import (FOCUS_INPUTS, DiffError, apply_diff, child_code, messages_for,
+                                       one_pass_messages)
 from harness.run.search.tuning import bake, constants, tune
 from harness.core.sparsity import prunable_layers
 
@@ -128,6 +129,8 @@ def test_discovery_prompts_name_no_human_formula():
     rendered = []
     for edit in ("rewrite", "diff"):
         rendered += messages_for(seeds, (0.5, 0.6, 0.7), edit)
+        for focus in FOCUS_INPUTS:
+            rendered += messages_for(seeds, (0.5, 0.6, 0.7), edit, focus=focus)
     rendered += one_pass_messages()
     text = "\n".join(m["content"] for m in rendered).lower()
     for pattern in FORBIDDEN:
@@ -449,3 +452,18 @@ def test_the_prompt_shows_the_islands_rejected_attempts_with_their_reasons():
     assert "did not count" in user and "return weight.sum(0)" in user and reasons[1] in user
     assert user.index("score_v1: fitness 3") < user.index("did not count") < user.index("Write score_v2")
     assert "did not count" not in messages_for(shown, (0.5,), "rewrite")[1]["content"]
+
+
+def test_a_focus_names_one_input_and_leaves_other_prompts_as_they_were():
+    """``[search] focus`` adds one line naming the input; without it the prompt is the one runs before it
+    sent (so their cached replies still match on a resume)."""
+    seed = [Program("seed:magnitude", seed_code("magnitude").strip(), 7.9, "m", ((0.5, 297.0),), seed=True)]
+    plain = messages_for(seed, (0.5,), "rewrite")
+    focused = messages_for(seed, (0.5,), "rewrite", focus="fisher")
+    assert plain[0] == focused[0]
+    assert focused[1]["content"].startswith(plain[1]["content"])
+    extra = focused[1]["content"][len(plain[1]["content"]):]
+    assert "`fisher`" in extra and extra.count("\n") == 1
+    assert plain[1]["content"].rstrip().endswith("the whole function `score`.")
+    with pytest.raises(ValueError, match="focus"):
+        messages_for(seed, (0.5,), "rewrite", focus="wanda")

@@ -159,6 +159,7 @@ class SearchConfig:
     temperature: float | None = None
     max_tokens: int | None = None
     best_of_n: bool = True
+    focus: tuple[str, ...] = ()                  # inputs asked for in turn, one per call ("act_norm", "fisher", ...)
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,7 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
 def _validate_search(cfg: ExperimentConfig) -> None:
     s = cfg.search
     from harness.run.search.loop import ARM_SEEDS
-    from harness.run.search.sampler import EDITS
+    from harness.run.search.sampler import EDITS, FOCUS_INPUTS
     for name in ("calls", "islands", "capacity", "top_k", "fitness_windows", "tune_budget"):
         if getattr(s, name) < 1:
             raise ConfigError(f"search.{name}: must be >= 1, got {getattr(s, name)}")
@@ -279,6 +280,10 @@ def _validate_search(cfg: ExperimentConfig) -> None:
         raise ConfigError(f"search.arms: {bad or 'none'}; choose from {', '.join(ARM_SEEDS)}")
     if s.edit not in EDITS:
         raise ConfigError(f"search.edit: {s.edit!r} is not one of {', '.join(EDITS)}")
+    bad = [f for f in s.focus if f not in FOCUS_INPUTS]
+    if bad:
+        raise ConfigError(f"search.focus: {', '.join(map(repr, bad))} not among the score's inputs "
+                          f"({', '.join(FOCUS_INPUTS)})")
     if not s.fitness_levels or not all(0 < lv < 1 for lv in s.fitness_levels):
         raise ConfigError(f"search.fitness_levels: give levels in (0, 1), got {list(s.fitness_levels)}")
     if s.quick_level is not None and not 0 < s.quick_level < 1:

@@ -106,6 +106,7 @@ class Search:
     edit: str = "rewrite"
     seed: int = 0
     echo: Callable = print
+    focus: tuple[str, ...] = ()         # inputs asked for in turn, one per call (sampler.FOCUS_INPUTS)
 
     @property
     def levels(self) -> tuple[float, ...]:
@@ -193,7 +194,8 @@ class Search:
         for call in range(calls):
             island = call % self.islands
             shown = db.top(island, self.top_k) or db.top(0, self.top_k)
-            messages = messages_for(shown, self.levels, self.edit, rejected=list(rejected[island]))
+            focus = self.focus[call % len(self.focus)] if self.focus else None
+            messages = messages_for(shown, self.levels, self.edit, rejected=list(rejected[island]), focus=focus)
             pid = f"search-{arm}/{slug}/c{call}"
             completion, error = self._ask(messages, call, f"search-{arm}", pid)
             result.calls += 1
@@ -228,7 +230,7 @@ class Search:
                 result.count(child.status)
             self._record(pid, idea=f"search-{arm}", sample=call, status=child.status, detail=child.detail[:300],
                          path=path, mode=SEARCH, arm=arm, parent=shown[0].id, ev=ev, completion=completion,
-                         island=island, shown=[p.id for p in shown], edit=self.edit)
+                         island=island, shown=[p.id for p in shown], edit=self.edit, focus=focus)
             self.echo(f"  {pid} (island {island}): {child.status if ev is None else ev.status}"
                       f"{'' if ev is None or ev.fitness is None else ' fitness ' + _fmt(ev.fitness.value)}"
                       f"{' tuned ' + json.dumps(ev.tuned) if ev is not None and ev.tuned else ''}")
@@ -315,7 +317,7 @@ def run_search(cfg, run_dir: Path, store, scorer, calib, limits, echo=print, gen
                       dtype=cfg.model.dtype, quick_level=s.quick_level, gate_margin=s.gate_margin,
                       tune_budget=s.tune_budget, tune_seed=s.seed)
     search = Search(cascade, store, provider, params, FORM.generator_name(g.provider, g.model), run_dir,
-                    scorer.lm.info.spec, s.islands, s.capacity, s.top_k, s.reset_every, s.edit, s.seed, echo)
+                    scorer.lm.info.spec, s.islands, s.capacity, s.top_k, s.reset_every, s.edit, s.seed, echo, s.focus)
     arms = {}
     for arm in s.arms:
         echo(f"search ({arm}): {s.calls} calls, {s.islands} islands, top {s.top_k}, edit {s.edit}, "

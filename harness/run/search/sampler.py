@@ -46,19 +46,27 @@ def view(program: Program, version: int) -> dict:
             "tuned": ", ".join(f"{k} = {v:.4g}" for k, v in program.tuned)}
 
 
+# What ``[search] focus`` may name: the score's inputs beyond the weight (prompts/search_system.j2).
+FOCUS_INPUTS = ("act_norm", "act_mean", "grad", "fisher", "hinv_diag")
+
+
 def messages_for(programs: list[Program], levels: tuple[float, ...], edit: str,
-                 idea: Idea = SEARCH_IDEA, rejected: list[tuple[str, str]] = ()) -> list[dict[str, str]]:
+                 idea: Idea = SEARCH_IDEA, rejected: list[tuple[str, str]] = (),
+                 focus: str | None = None) -> list[dict[str, str]]:
     """The chat for one child; ``programs`` best first (as ``ProgramsDatabase.top`` gives them);
     ``rejected``: (code, reason) of the island's latest attempts that did not count, so a small model
-    sees its own failures and hand-backs instead of repeating them."""
+    sees its own failures and hand-backs instead of repeating them; ``focus``: an input the child must
+    use (a small coder shown ``score(weight)`` otherwise keeps to ``weight``), named, never a formula."""
     if edit not in EDITS:
         raise ValueError(f"search edit {edit!r} is not one of {', '.join(EDITS)}")
+    if focus is not None and focus not in FOCUS_INPUTS:
+        raise ValueError(f"search focus {focus!r} is not one of {', '.join(FOCUS_INPUTS)}")
     if not programs:
         raise ValueError("the sampler needs at least one program to show (seed the islands first)")
     shown = [view(p, v) for v, p in enumerate(reversed(programs))]
     return render_messages(idea, TEMPLATE, system_template=SYSTEM, programs=shown,
                            levels=[f"{lv:g}" for lv in levels], edit=edit,
-                           rejected=[{"code": c.strip(), "reason": r} for c, r in rejected])
+                           rejected=[{"code": c.strip(), "reason": r} for c, r in rejected], focus=focus)
 
 
 def rejection_reason(status: str, detail: str, shown: list[Program], known_id: str | None = None) -> str:
