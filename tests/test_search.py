@@ -467,3 +467,15 @@ def test_a_focus_names_one_input_and_leaves_other_prompts_as_they_were():
     assert plain[1]["content"].rstrip().endswith("the whole function `score`.")
     with pytest.raises(ValueError, match="focus"):
         messages_for(seed, (0.5,), "rewrite", focus="wanda")
+
+
+def test_the_search_curve_carries_each_arms_best_seed():
+    from types import SimpleNamespace
+
+    from harness.report.search import search_history
+
+    arm = {"curve": [[0, 5.0, None], [1, 5.0, 6.2], [2, 4.9, 4.9]]}
+    d = SimpleNamespace(searches=[{"arms": {"sota": arm}, "best_of_n": {"curve": [[0, 7.9, None], [1, 7.9, None]]}}])
+    h = search_history(d)
+    assert h["sota"] == [None, 6.2, 4.9] and h["sota: its best seed"] == [5.0]
+    assert h["best-of-N"] == [None, None] and "best-of-N: its best seed" not in h

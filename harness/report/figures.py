@@ -70,7 +70,8 @@ def make_figures(d: Data, out: Path) -> list[Figure]:
                                                        xlabel="LLM calls (0 = seeds only)"),
                            "Figure 6: The discovery engine: the best held-out fitness (mean log-perplexity over the "
                            "fitness levels) of a program the model wrote, after each LLM call, per arm and for the "
-                           "best-of-N control at the same calls."))
+                           "best-of-N control at the same calls; dotted: each arm's best human seed (the best-of-N "
+                           "control starts from the discovery arm's)."))
     if len(d.generators) > 1:
         rates = {}
         first_pass = [c for c in d.candidates if not c.get("round")]

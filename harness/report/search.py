@@ -78,7 +78,11 @@ def table_search(d: Data) -> list[Table]:
                  "Verdicts against the best weight-choosing human at each level (magnitude, Wanda, RIA, OWL, the "
                  "skeleton's |W|*act_norm): " + (" | ".join(verdicts) or "no arm produced a program that ran ok") + ".",
                  "The humans' seed-to-seed spread is not measured by this run: a margin smaller than it is a tie "
-                 "(issue 19 quotes Wanda's on the H200: 49.9-50.4 at 0.5, 150-156 at 0.6)."]
+                 "(bench/results/humans-spread-smollm2-h100.md: Wanda 49.87-50.36 at 0.5 and 150.39-156.07 at 0.6 "
+                 "at full scale)."]
+        if not s.get("best_of_n"):
+            notes.append("No best-of-N control in this run ([search] best_of_n = false): nothing here says what "
+                         "the same calls as independent samples would have found.")
         finalists = {a["best_generated"]["id"] for _, a in arms if a.get("best_generated")}
         jobs = [j for j in d.jobs if (j["kind"] == "reference" and j["method"] in humans) or j["method"] in finalists]
         tables.append(make_table("table12", f"Table 12: the discovery engine's finalists vs the humans "
@@ -87,7 +91,8 @@ def table_search(d: Data) -> list[Table]:
 
 
 def search_history(d: Data) -> dict[str, list[float | None]]:
-    """Best model-written held-out fitness after each LLM call, per arm (index = calls)."""
+    """Best model-written held-out fitness after each LLM call, per arm (index = calls), and each arm's best
+    human seed as a one-point series (a level line: where the model's programs had to get to)."""
     out = {}
     for s in d.searches:
         for name, arm in [*s["arms"].items(), ("best-of-N", s.get("best_of_n"))]:
@@ -96,4 +101,7 @@ def search_history(d: Data) -> dict[str, list[float | None]]:
                 for calls, _any, generated in arm["curve"]:
                     values[calls] = generated if generated is not None and math.isfinite(generated) else None
                 out[name] = values
+                seeds = arm["curve"][0][1]
+                if seeds is not None and math.isfinite(seeds) and name != "best-of-N":
+                    out[f"{name}: its best seed"] = [seeds]
     return out

@@ -160,6 +160,17 @@ class Search:
                                  phash=prompt_hash(messages), template=template, date=utc_now(),
                                  params=self.params.key_fields(), sample=sample, status=status, detail=detail)
 
+    def _judge(self, completion, messages, sample: int, parent: Program | None, edit: str, out: Path,
+               template: str, known, gate: float | None = None):
+        """The child a reply holds, run down the cascade and written to ``out``: (child, evaluation, path),
+        the last two None when the reply held no program to run."""
+        child = child_code(completion.text, parent, edit)
+        if child.code is None or child.status != Status.OK.value:
+            return child, None, None
+        ev = self.cascade.evaluate(child.code, gate=gate, known=known)
+        header = self._header(messages, completion, sample, template, child.status, child.detail)
+        return child, ev, self._write(out, ev.code, header)
+
     # ------------------------------------------------------------------------------------------ seeds
     def seeds(self, arm: str, names: tuple[str, ...], db: ProgramsDatabase, result: ArmResult) -> float:
         """Evaluate and insert the arm's human seeds into every island; returns the best quick value."""
@@ -206,13 +217,11 @@ class Search:
                 result.count(Status.GENERATION_ERROR.value)
                 result.point()
                 continue
-            child = child_code(completion.text, shown[0], self.edit)
-            ev, path = None, None
-            if child.code is not None and child.status == Status.OK.value:
-                ev = self.cascade.evaluate(child.code, gate=best_quick + gate_margin, known=db.same_behaviour)
-                header = self._header(messages, completion, call, "search_evolve", child.status, child.detail)
-                path = self._write(self.run_dir / "search" / arm / f"c{call}.py", ev.code, header)
-                result.count(ev.status)
+            child, ev, path = self._judge(completion, messages, call, shown[0], self.edit,
+                                          self.run_dir / "search" / arm / f"c{call}.py", "search_evolve",
+                                          db.same_behaviour, gate=best_quick + gate_margin)
+            result.count(child.status if ev is None else ev.status)
+            if ev is not None:
                 if ev.ok:
                     p = self._program(pid, ev, seed=False, calls=result.calls)
                     known = db.add(p, island)
@@ -226,8 +235,6 @@ class Search:
                     known = db.same_behaviour(ev.behaviour) if ev.status == "duplicate" else None
                     rejected[island].append((child.code, rejection_reason(ev.status, ev.detail, shown,
                                                                           known.id if known else None)))
-            else:
-                result.count(child.status)
             self._record(pid, idea=f"search-{arm}", sample=call, status=child.status, detail=child.detail[:300],
                          path=path, mode=SEARCH, arm=arm, parent=shown[0].id, ev=ev, completion=completion,
                          island=island, shown=[p.id for p in shown], edit=self.edit, focus=focus)
@@ -263,19 +270,14 @@ class Search:
                 result.count(Status.GENERATION_ERROR.value)
                 result.point()
                 continue
-            child = child_code(completion.text, None, "rewrite")
-            ev, path = None, None
-            if child.code is not None and child.status == Status.OK.value:
-                ev = self.cascade.evaluate(child.code, known=db.same_behaviour)
-                header = self._header(messages, completion, sample, "search_user", child.status, child.detail)
-                path = self._write(self.run_dir / "search" / "best-of-n" / f"sample-{sample}.py", ev.code, header)
-                result.count(ev.status)
-                if ev.ok:
-                    p = self._program(pid, ev, seed=False, calls=result.calls)
-                    if db.add(p, 0) is None:
-                        result.offer(p)
-            else:
-                result.count(child.status)
+            child, ev, path = self._judge(completion, messages, sample, None, "rewrite",
+                                          self.run_dir / "search" / "best-of-n" / f"sample-{sample}.py", "search_user",
+                                          db.same_behaviour)
+            result.count(child.status if ev is None else ev.status)
+            if ev is not None and ev.ok:
+                p = self._program(pid, ev, seed=False, calls=result.calls)
+                if db.add(p, 0) is None:
+                    result.offer(p)
             self._record(pid, idea="search-best-of-n", sample=sample, status=child.status, detail=child.detail[:300],
                          path=path, mode=SEARCH_BEST_OF_N, arm="best-of-n", parent=None, ev=ev, completion=completion)
             self.echo(f"  {pid}: {child.status if ev is None else ev.status}"
