@@ -80,6 +80,15 @@ def table_search(d: Data) -> list[Table]:
                  "The humans' seed-to-seed spread is not measured by this run: a margin smaller than it is a tie "
                  "(bench/results/humans-spread-smollm2-h100.md: Wanda 49.87-50.36 at 0.5 and 150.39-156.07 at 0.6 "
                  "at full scale)."]
+        seeds = []
+        for name, arm in arms:
+            first = (arm.get("curve") or [[0, None, None]])[0][1]
+            best = arm.get("best") or {}
+            if first is not None and name != "best-of-N":
+                who = f" ({best['id']})" if best.get("seed") else ""
+                seeds.append(f"{name} {first:.4f}{who}")
+        if seeds:
+            notes.append("The best human seed's held-out fitness, where each arm started: " + "; ".join(seeds) + ".")
         if not s.get("best_of_n"):
             notes.append("No best-of-N control in this run ([search] best_of_n = false): nothing here says what "
                          "the same calls as independent samples would have found.")
