@@ -106,6 +106,10 @@ def main() -> int:
                     "first only) into --jsonl and write --md from them")
     ap.add_argument("--md")
     args = ap.parse_args()
+    missing = [m for m in ORDER if m not in args.methods.split(",")]
+    if args.md and not args.merge and missing:   # before any minute of pruning, not after it
+        ap.error(f"--md tabulates the order {' < '.join(ORDER)}: --methods lacks {', '.join(missing)} "
+                 "(leave out --md and read the JSONL rows)")
     if args.merge:
         rows = []
         for i, f in enumerate(args.merge):

@@ -142,3 +142,30 @@ def test_the_committed_evolution_export_still_replays_from_its_two_cassettes():
     for e in recorded:
         got = replay.complete(e["messages"], GenerationParams(**e["params"]), e["sample_index"])
         assert got.cached and got.text == e["completion"]["text"]
+
+
+def test_warm_cache_turns_a_cassette_into_free_hits_and_leaves_new_questions_to_the_model(tmp_path):
+    """Resuming from an export: recorded turns cost no call; a question never recorded reaches the model."""
+    from harness.llm.cache import CachedProvider, ResponseCache
+    from harness.llm.replay import record_turn, warm_cache
+
+    cassette = tmp_path / "cassette.jsonl"
+    params = GenerationParams(temperature=0.8, max_tokens=600)
+    asked = [{"role": "user", "content": "write a score"}]
+    recorded = Completion(text="recorded reply", model="fake/model-1", usage=Usage(10, 5), latency_s=1.0,
+                          cost_usd=0.5, finish_reason="stop", raw={})
+    record_turn(cassette, purpose="search", provider=FakeProvider(), messages=asked, params=params,
+                sample_index=3, idea="search-discovery", completion=recorded)
+    assert warm_cache(cassette, tmp_path / "llm-cache") == 1
+
+    live = FakeProvider()
+    cached = CachedProvider(live, ResponseCache(tmp_path / "llm-cache"))
+    hit = cached.complete(asked, params, sample_index=3)
+    assert (hit.text, hit.cached, live.calls) == ("recorded reply", True, 0)
+    # Another sample index, other parameters, or another provider identity is a different question.
+    assert cached.complete(asked, params, sample_index=4).text == CODE and live.calls == 1
+    assert cached.complete(asked, params.replace(temperature=0.2), sample_index=3).text == CODE and live.calls == 2
+    other = FakeProvider()
+    other.identity = lambda: {"kind": "fake", "gguf_sha256": "another model"}
+    assert CachedProvider(other, ResponseCache(tmp_path / "llm-cache")).complete(asked, params, 3).text == CODE
+    assert other.calls == 1

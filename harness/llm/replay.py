@@ -25,6 +25,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from .cache import ResponseCache, cache_key
 from .keys import prompt_hash
 from .base import Completion, GenerationError, GenerationParams, Messages
 
@@ -144,3 +145,38 @@ class ReplayProvider:
         same = [e for e in found if e.get("params") == params.key_fields()]
         entry = (same or found)[-1]
         return Completion.from_dict({**entry["completion"], "cached": True})
+
+
+def warm_cache(cassette: str | Path, cache_root: str | Path) -> int:
+    """Write every turn of ``cassette`` into the response cache at ``cache_root`` (a run's ``llm-cache``).
+
+    For resuming a run whose store is gone from its exported report: the recorded turns are then free
+    hits for the same provider (the key holds the provider identity the cassette recorded, the GGUF's
+    sha256 for a local model), while a question the cassette never saw goes to the live model. Returns
+    the number of turns written.
+    """
+    cache = ResponseCache(cache_root)
+    n = 0
+    for line in Path(cassette).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        e = json.loads(line)
+        params = GenerationParams(**e["params"])
+        key = cache_key(e["provider"], e["model"], e["messages"], params, int(e["sample_index"]))
+        cache.put(key, Completion.from_dict(e["completion"]),
+                  {"provider": e["provider"], "model": e["model"], "sample_index": e["sample_index"],
+                   "params": params.key_fields(), "from_cassette": str(cassette)})
+        n += 1
+    return n
+
+
+if __name__ == "__main__":   # python -m harness.llm.replay warm-cache CASSETTE RUN/llm-cache
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m harness.llm.replay")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    w = sub.add_parser("warm-cache", help="fill a run's response cache from a cassette (resume from an export)")
+    w.add_argument("cassette")
+    w.add_argument("cache", help="the run's llm-cache folder")
+    a = ap.parse_args()
+    print(f"{warm_cache(a.cassette, a.cache)} turns written to {a.cache}")
