@@ -2,7 +2,7 @@
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 1000
 # prompt: template search_user, sha256 dea46531beab5d21890ed7d9cb279f91f88d246b927064ce59757ca745e85ec7
-# date: 2026-12-07T02:53:45Z
+# date: 2026-12-07T08:27:41Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 

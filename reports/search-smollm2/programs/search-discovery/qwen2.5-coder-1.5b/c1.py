@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 1
-# prompt: template search_evolve, sha256 12a3eb6728282d8edef6fe2c5131d3a8832a8d120a8eee8f4b786473c7346367
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 0c8631942a28d02810d6bd296b369e401e40aa626216b69f3fcbccd778c69d8d
+# date: 2026-12-07T08:12:09Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 

@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 10
-# prompt: template search_evolve, sha256 7755f3132eee0979c8fee23f718f47f0a0413d7dd3f3b993d93c33eeecbd8ab2
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 ef181928fd8c3e41cb72ba796f1c9b0742c648dec184094aba2b49b3a96a1ac6
+# date: 2026-12-07T08:13:49Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -10,8 +10,8 @@ import torch
 
 
 def score(weight):
-    # Keep the positive weights and zero out negative ones.
-    return weight.clamp(min=0.0).abs()
+    # Ensure the weights are within a reasonable range to avoid numerical issues
+    return torch.clamp(weight, -1.0e6, 1.0e6)
 
 
 # --------------------------------------------------------------------------------------------------

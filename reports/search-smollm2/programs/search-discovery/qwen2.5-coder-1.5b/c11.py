@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 11
-# prompt: template search_evolve, sha256 01ffdcc648f419d4acfa027812211fd537aad500e10993eb8795af84e9af4515
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 5a711419baad7d138bbf3ed51b3fedd9bd97c8a9e7cd11c7670a6dd99e70ac2a
+# date: 2026-12-07T08:13:57Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -10,7 +10,7 @@ import torch
 
 
 def score(weight):
-    return (weight + 0.1) * weight.sign()
+    return weight.abs() * torch.nn.functional.relu(torch.norm(weight, p=2, dim=1) ** 2)
 
 
 # --------------------------------------------------------------------------------------------------

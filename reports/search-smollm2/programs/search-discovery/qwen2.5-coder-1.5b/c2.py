@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 2
-# prompt: template search_evolve, sha256 44638fb22e16b68b3f8989ed6505c1dc5fdfa7cddaeb97070304b1fb57e4a963
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 34243e64ba156cf99caf918532b2cf260cb6d90aaaa1988e6e7b0f164ebab554
+# date: 2026-12-07T08:12:38Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -10,8 +10,8 @@ import torch
 
 
 def score(weight):
-    # Keep the positive weights and zero out negative ones.
-    return weight.clamp(min=0.0).abs()
+    # Ensure the weights are within a reasonable range to avoid numerical issues
+    return torch.clamp(weight, -1.0e6, 1.0e6)
 
 
 # --------------------------------------------------------------------------------------------------

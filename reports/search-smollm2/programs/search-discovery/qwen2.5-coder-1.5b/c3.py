@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 3
-# prompt: template search_evolve, sha256 c7c52826113d2633d572db282b3772c137d588774e050ba7b73d7d2d0c359a28
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 77626b97ab730b86a741bcfb08d3bafcf564990b30b00eb7021ab8f631a72672
+# date: 2026-12-07T08:12:45Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 

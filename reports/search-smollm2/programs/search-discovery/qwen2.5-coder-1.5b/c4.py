@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 4
-# prompt: template search_evolve, sha256 0e9d2112c54765a86f30838f19c3840abccaa07e280a1c089f2e45a270486c76
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 482060eb809d43343a5bba887f0aae4d5908b2187cd4ab85b048850578c8222e
+# date: 2026-12-07T08:12:48Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -10,8 +10,8 @@ import torch
 
 
 def score(weight):
-    # Keep the positive weights and zero out negative ones.
-    return weight.clamp(min=0.0).abs()
+    # Ensure the weights are within a reasonable range to avoid numerical issues
+    return torch.clamp(weight, -1.0e6, 1.0e6)
 
 
 # --------------------------------------------------------------------------------------------------

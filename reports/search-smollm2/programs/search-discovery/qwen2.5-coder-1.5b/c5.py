@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 5
-# prompt: template search_evolve, sha256 51ac31a72021837d91e1b05d94bc45964fcff8715b3e80716ec8fe6882ecf45f
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 e24e64cd1aba4f7fe139f45583c2c610e49a819f39154bbe235235712b347e71
+# date: 2026-12-07T08:12:59Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -10,8 +10,8 @@ import torch
 
 
 def score(weight):
-    # Use the absolute value of weights to rank them, as negative scores represent poor importance.
-    return weight.abs()
+    # Calculate the importance score by applying a threshold to the absolute values of weights
+    return weight.abs() / 1.0e-6  # This change makes the scores more uniform and easier to tune
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,16 +1,15 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 9
-# prompt: template search_evolve, sha256 a0b28ff7f482a26592ed1489cf3543a18f03a488f37e2e11fbd0b6e1c8968d0d
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 dcf0a1842a8b39e55bd61ce7db9c9afb9154ff1ab300716771cda412f22a75af
+# date: 2026-12-07T08:13:43Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
-# extraction: ok: fenced block 2 of 2 (python); defines no prune()
+# extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
 import torch
 
-
 def score(weight):
-    return -weight.relu().log()
+    return weight.sum(dim=1).mean() / weight.shape[0]
 
 
 # --------------------------------------------------------------------------------------------------

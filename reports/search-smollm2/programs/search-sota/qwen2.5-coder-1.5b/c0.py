@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 0
-# prompt: template search_evolve, sha256 a845953ad76baeda4ffcfb6baa0e209691e0a4439916fba5db51912fefd2967a
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 66cf7a6e96b9ae0a409fa63b7edbe0d6034b3ad8abe40c896773dfccead29bc5
+# date: 2026-12-07T08:22:40Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 

@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 10
-# prompt: template search_evolve, sha256 06520e89f20dd96cb6aea63617890a860a6d9930bfe802c8d07573649d1d5661
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 eb53afd33a46a37bc9285d182aa1d0aa48cfc47ff2e846427522496be82f36ff
+# date: 2026-12-07T08:27:21Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -11,8 +11,8 @@ import torch
 
 def score(weight, act_norm, *, power=1.0):
     w = weight.abs()
-    relative = w / (w.sum(dim=1, keepdim=True) + 1e-12)
-    return relative * act_norm.unsqueeze(0) ** power
+    relative = (w / (w.sum(dim=1, keepdim=True) + 1e-12)).unsqueeze(0)
+    return relative * act_norm ** power
 
 
 # --------------------------------------------------------------------------------------------------

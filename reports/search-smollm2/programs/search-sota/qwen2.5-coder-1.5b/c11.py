@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 11
-# prompt: template search_evolve, sha256 48a7f25f9d00cd8d1e67c05e7e8de370448ec94033efcd0db4345cc0aa5f0e94
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 1675e592968cff8f4c11b74cec0ad7e3049ff36aebcee134032e329ac99faca3
+# date: 2026-12-07T08:27:36Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -10,14 +10,12 @@ import torch
 
 
 def score(weight, act_norm):
-    # Ensure the weight is zero for weights that are zero (to avoid division by zero)
-    weight = torch.where(weight == 0, 1e-6 * torch.zeros_like(weight), weight)
+    # Add a small epsilon to avoid division by zero and improve numerical stability
+    epsilon = 1e-10
 
-    # Compute the sum of squares of the normalized activations
-    act_sum_squares = torch.sum(act_norm ** 2)
-
-    # Calculate the score for each weight using the formula: weight / sqrt(sum_squares)
-    return weight / torch.sqrt(act_sum_squares)
+    # Calculate the importance score using a modified formula that takes into account both the absolute value of the weights and their gradients
+    # The modified formula is designed to favor weights with larger gradients at higher sparsities, while also reducing the impact of large weights
+    return (weight.abs() * act_norm.unsqueeze(0)).sum(dim=-1) / (epsilon + weight.grad.abs().mean(dim=-1)) * 2
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 3
-# prompt: template search_evolve, sha256 9612a21e3855b71035ef47b47faba0b3f69be79752b95b6bd3fb5443f0e2c8ea
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 55800e434b6150833792e3ee7efdfc171b3a66037751af6f91f9ecb6c10732d4
+# date: 2026-12-07T08:23:02Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 

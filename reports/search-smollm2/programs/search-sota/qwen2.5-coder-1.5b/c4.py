@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 4
-# prompt: template search_evolve, sha256 14b409d7a5d5e44b6b888c2867163e137fd5e9a1bbad9384efff313bec5fa932
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 b74480ec4451f46592582dc6d1e5ca83c92e5eb193a46375b1c6947ef34e26e1
+# date: 2026-12-07T08:23:12Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 

@@ -1,15 +1,15 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 5
-# prompt: template search_evolve, sha256 e085644195a75ed7f1e54510f3b595a3dd2ef2f55231f6438c53bfca84a67a30
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 401c89581705c1af3d3f3a40b8e8f15cb1c4de7352e16f54c2b5cff4ce0d4b07
+# date: 2026-12-07T08:26:29Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
 import torch
 
 
-def score(weight, act_norm, *, power=0.5):
+def score(weight, act_norm, *, power=1.0):
     w = weight.abs()
     relative = (w / (w.sum(dim=1, keepdim=True) + 1e-12)) ** (power / 2)
     return relative * act_norm.unsqueeze(0) ** power

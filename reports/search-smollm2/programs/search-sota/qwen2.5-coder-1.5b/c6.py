@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 6
-# prompt: template search_evolve, sha256 a224a5bbf04a19c92ccf071ca6378037566b458282574402473ce888fb7bae5b
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 94195cffdcaea31ad180574e87c9d360b1b456016a70895905b7821c81069f4a
+# date: 2026-12-07T08:26:41Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -12,7 +12,7 @@ import torch
 def score(weight, act_norm, *, power=1.0):
     w = weight.abs()
     relative = w / (w.sum(dim=1, keepdim=True) + 1e-12)
-    return torch.max(relative * act_norm.unsqueeze(0), power=torch.ones_like(relative))
+    return torch.max(relative * act_norm.unsqueeze(0), power=torch.ones_like(act_norm) * (power - 1.0)).sum()
 
 
 # --------------------------------------------------------------------------------------------------

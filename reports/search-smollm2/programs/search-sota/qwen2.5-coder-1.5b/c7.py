@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 7
-# prompt: template search_evolve, sha256 e5ab3672c34cca086dc3b11dff309783b4674aa6d96696d819c7138f8bcf86d4
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 336f6d67db86afe4561edcbb13b8c67e7777791fb2c93b6a0185f45455dfbb30
+# date: 2026-12-07T08:26:52Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
@@ -10,7 +10,12 @@ import torch
 
 
 def score(weight, act_norm):
-    return weight.abs() * act_norm.unsqueeze(0) + 1e-6 / torch.sum(act_norm ** 2)
+    # Add a small epsilon to avoid division by zero and improve numerical stability
+    epsilon = 1e-10
+
+    # Calculate the importance score using a modified formula that takes into account the gradient information
+    # The modified formula is designed to favor weights with larger gradients at higher sparsities
+    return (weight * act_norm.unsqueeze(0)).sum(dim=-1) / (epsilon + weight.grad.abs().mean(dim=-1))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 8
-# prompt: template search_evolve, sha256 f98649ea3739639bf3b9209f1a29523a0620d86dfb1fc3aa8337c450eedb0130
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 a76f5a43b69d0bd95890066ab42be59159373a6897cfddf9df183f02bb0ee781
+# date: 2026-12-07T08:27:04Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 

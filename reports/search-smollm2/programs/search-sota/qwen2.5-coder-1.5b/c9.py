@@ -1,19 +1,20 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: search (A better importance score for one-shot pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 9
-# prompt: template search_evolve, sha256 69a8837f6615b00e6e529b948992cb3cf6ca5ae953545dea78b285e588792bd8
-# date: 2026-12-07T03:06:04Z
+# prompt: template search_evolve, sha256 dd420a99e2bf3d282f226ec15816b7fde829409126d399ae4f65cf5a2ebc6fb4
+# date: 2026-12-07T08:27:12Z
 # params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python); defines no prune()
 
 import torch
 
-
 def score(weight, act_norm):
-    # Ensure the score is zero for weights that are zero (to avoid division by zero)
-    weight = torch.where(weight == 0, 1e-6 * torch.zeros_like(weight), weight)
+    # Add a small epsilon to avoid division by zero and improve numerical stability
+    epsilon = 1e-10
 
-    return weight.abs() * act_norm.unsqueeze(0) + 1e-6 / torch.sum(act_norm ** 2)
+    # Calculate the importance score using a modified formula that takes into account the gradient information
+    # The modified formula is designed to favor weights with larger gradients at higher sparsities
+    return (weight * act_norm.unsqueeze(0)).sum(dim=-1) / (epsilon + weight.grad.abs().mean(dim=-1))
 
 
 # --------------------------------------------------------------------------------------------------
