@@ -36,13 +36,13 @@ def main() -> int:
     wall = _stamp(lines[-1]) - _stamp(lines[0])
     with ResultsStore(args.run_dir / "results.sqlite") as store:
         rows = store.rows()
-    prune = sum(r["prune_seconds"] or 0 for r in rows if r["kind"] != "dense")
-    score = sum(r["eval_seconds"] or 0 for r in rows)
+    prune = sum(r.prune_seconds or 0 for r in rows if r.kind != "dense")
+    score = sum(r.eval_seconds or 0 for r in rows)
     sweeps = {}
     for r in rows:   # one phases dict per sweep, repeated on each of its rows
-        ph = (r["extra"] or {}).get("sweep_sandbox_seconds")
+        ph = r.extra.get("sweep_sandbox_seconds")
         if ph:
-            sweeps[(r["kind"], r["method"], r["pattern"], tuple(sorted(ph.items())))] = ph
+            sweeps[(r.kind, r.method, r.pattern, tuple(sorted(ph.items())))] = ph
     start = sum((p.get("start") or 0) + (p.get("ready") or 0) for p in sweeps.values())
     print(f"run {args.run_dir} (log {log.name}): {len(rows)} jobs, {len(sweeps)} sweeps with sandbox timings")
     print(f"wall {wall:9.1f} s")

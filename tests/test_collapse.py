@@ -81,7 +81,7 @@ def test_a_score_above_the_vocabulary_size_is_collapsed_not_ok(trained, tmp_path
     assert bad.extra["collapsed"] == {"perplexity": bad.perplexity, "bound": 256,
                                       "dense_perplexity": dense.perplexity}
     assert bad.detail.startswith("achieved sparsity x; collapsed: perplexity") and "above 256" in bad.detail
-    stored = {r["method"]: r["status"] for r in scorer.store.rows()}
+    stored = {r.method: r.status for r in scorer.store.rows()}
     assert stored == {"dense": "ok", "mild": "ok", "scrambled": "collapsed"}
     # the dense weights are back after the record
     assert all(torch.equal(v, scorer.dense[k]) for k, v in lm.model.state_dict().items())

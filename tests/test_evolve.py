@@ -14,7 +14,7 @@ import pytest
 
 from harness.run.evolve import (Fitness, LevelScore, Program, ProgramsDatabase, fitness_from_levels,
                             normalised_ast_hash, program_code)
-from harness.run.store import ResultsStore
+from harness.run.store import CandidateRecord, FitnessRow, ResultsStore
 
 BASE = '''
 import torch
@@ -81,7 +81,7 @@ def test_fitness_is_mean_log_perplexity_and_inf_on_failure():
     assert bad.value == math.inf and bad.status == "runtime-error" and not bad.ok
     nan = fitness_from_levels([LevelScore(0.5, "ok", float("nan"))])
     assert nan.value == math.inf and nan.status == "non-finite"
-    assert Fitness.from_row({"fitness": None, "status": "timeout", "levels": []}).value == math.inf
+    assert Fitness.from_row(FitnessRow("p", "s", None, None, "timeout", [], 0.0)).value == math.inf
 
 
 def test_heldout_windows_never_touch_the_reported_ones(tiny_tokenizer, text_file, data_dir):
@@ -254,38 +254,38 @@ def _summary(run_dir: Path) -> dict:
     return summary
 
 
-def _programs(run_dir: Path) -> dict[str, dict]:
+def _programs(run_dir: Path) -> dict[str, CandidateRecord]:
     with ResultsStore(run_dir / "results.sqlite") as store:
-        return {c["id"]: c for c in store.candidates() if (c["extra"] or {}).get("mode")}
+        return {c.id: c for c in store.candidates() if c.extra.get("mode")}
 
 
 def test_generations_are_recorded_with_parents_and_fitness(evolved):
     progs = _programs(evolved["run_dir"])
-    evo = {k: c for k, c in progs.items() if c["extra"]["mode"] == "evolve"}
-    assert sorted(c["round"] for c in evo.values()) == [1, 1, 2, 2]
+    evo = {k: c for k, c in progs.items() if c.extra["mode"] == "evolve"}
+    assert sorted(c.round for c in evo.values()) == [1, 1, 2, 2]
     with ResultsStore(evolved["run_dir"] / "results.sqlite") as store:
-        (seed,) = [c for c in store.candidates(round=0) if not (c["extra"] or {}).get("mode")]
-    g1 = {c["sample"]: c for c in evo.values() if c["round"] == 1}
-    g2 = {c["sample"]: c for c in evo.values() if c["round"] == 2}
-    assert {c["parent"] for c in g1.values()} == {seed["id"]}          # generation 1 was prompted with the seed
+        (seed,) = [c for c in store.candidates(round=0) if not c.extra.get("mode")]
+    g1 = {c.sample: c for c in evo.values() if c.round == 1}
+    g2 = {c.sample: c for c in evo.values() if c.round == 2}
+    assert {c.parent for c in g1.values()} == {seed.id}          # generation 1 was prompted with the seed
     magnitude = g1[0]
-    assert magnitude["extra"]["fitness"] is not None and magnitude["extra"]["fitness_status"] == "ok"
-    assert [s["level"] for s in magnitude["extra"]["heldout"]] == list(LEVELS)
-    assert magnitude["extra"]["ast_hash"] == normalised_ast_hash(BASE)
-    assert g2[2]["extra"]["fitness"] is None and g2[2]["extra"]["fitness_status"] == "runtime-error"
-    assert g2[3]["status"] == "no-code" and "fitness" not in g2[3]["extra"]
+    assert magnitude.extra["fitness"] is not None and magnitude.extra["fitness_status"] == "ok"
+    assert [s["level"] for s in magnitude.extra["heldout"]] == list(LEVELS)
+    assert magnitude.extra["ast_hash"] == normalised_ast_hash(BASE)
+    assert g2[2].extra["fitness"] is None and g2[2].extra["fitness_status"] == "runtime-error"
+    assert g2[3].status == "no-code" and "fitness" not in g2[3].extra
     # Magnitude beat the seed, so it is the best program after generation 1: generation 2's parent.
-    assert {c["parent"] for c in g2.values()} == {magnitude["id"]}
+    assert {c.parent for c in g2.values()} == {magnitude.id}
 
 
 def test_a_restyled_duplicate_is_not_rerun(evolved):
     progs = _programs(evolved["run_dir"])
-    g1 = {c["sample"]: c for c in progs.values() if c["extra"]["mode"] == "evolve" and c["round"] == 1}
-    assert g1[1]["extra"]["duplicate_of"] == g1[0]["id"]
-    assert g1[1]["extra"]["ast_hash"] == g1[0]["extra"]["ast_hash"]
+    g1 = {c.sample: c for c in progs.values() if c.extra["mode"] == "evolve" and c.round == 1}
+    assert g1[1].extra["duplicate_of"] == g1[0].id
+    assert g1[1].extra["ast_hash"] == g1[0].extra["ast_hash"]
     with ResultsStore(evolved["run_dir"] / "results.sqlite") as store:
         ran = {r[0] for r in store._db.execute("SELECT program FROM fitness")}
-    assert g1[1]["id"] not in ran
+    assert g1[1].id not in ran
     assert _summary(evolved["run_dir"])["evolution"]["duplicates"] == 1
 
 
@@ -302,31 +302,31 @@ def test_best_of_n_spends_the_same_llm_calls(evolved):
     s = _summary(evolved["run_dir"])
     assert s["evolution"]["calls"] == 1 + 2 * 2 == s["best_of_n"]["calls"]
     assert evolved["requests"] == 1 + 4 + 5   # every call reached the server exactly once
-    bon = [c for c in _programs(evolved["run_dir"]).values() if c["extra"]["mode"] == "best-of-n"]
-    assert sorted(c["sample"] for c in bon) == [1000, 1001, 1002, 1003, 1004]
-    assert all(c["round"] == 0 and c["parent"] is None for c in bon)
+    bon = [c for c in _programs(evolved["run_dir"]).values() if c.extra["mode"] == "best-of-n"]
+    assert sorted(c.sample for c in bon) == [1000, 1001, 1002, 1003, 1004]
+    assert all(c.round == 0 and c.parent is None for c in bon)
     # The restyled seed was recognised by its hash: its fitness is the seed's, not a second sandbox run.
-    restyled = next(c for c in bon if c["sample"] == 1000)
-    assert restyled["extra"]["ast_hash"] == normalised_ast_hash(SEED)
-    setup = restyled["extra"]["fitness_setup"]
+    restyled = next(c for c in bon if c.sample == 1000)
+    assert restyled.extra["ast_hash"] == normalised_ast_hash(SEED)
+    setup = restyled.extra["fitness_setup"]
     with ResultsStore(evolved["run_dir"] / "results.sqlite") as store:
-        (seed,) = [c for c in store.candidates(round=0) if not (c["extra"] or {}).get("mode")]
-        same = store.fitness(setup, program=seed["id"])["fitness"]
-        assert store.fitness(setup, program=restyled["id"])["fitness"] == same
+        (seed,) = [c for c in store.candidates(round=0) if not c.extra.get("mode")]
+        same = store.fitness(setup, program=seed.id).fitness
+        assert store.fitness(setup, program=restyled.id).fitness == same
 
 
 def test_best_programs_are_scored_on_the_test_windows(evolved):
     s = _summary(evolved["run_dir"])
     with ResultsStore(evolved["run_dir"] / "results.sqlite") as store:
-        jobs = {(r["method"], r["sparsity"]): r for r in store.rows(kind="candidate")}
+        jobs = {(r.method, r.sparsity): r for r in store.rows(kind="candidate")}
         fitness = {r[0] for r in store._db.execute("SELECT program FROM fitness")}
     for arm in ("evolution", "best_of_n"):
         best = s[arm]["best"]
         for lv in LEVELS:
             j = jobs[(best["id"], lv)]
-            assert j["status"] == "ok" and j["perplexity"] > 0
+            assert j.status == "ok" and j.perplexity > 0
             held = next(x for x in best["levels"] if x["level"] == lv)["perplexity"]
-            assert j["perplexity"] != pytest.approx(held, rel=1e-9)   # different windows, different number
+            assert j.perplexity != pytest.approx(held, rel=1e-9)   # different windows, different number
     # The held-out slice: the two windows after the two reported ones.
     assert s["heldout"]["first_window"] == 2 and s["heldout"]["windows"] == 2 and s["heldout"]["seqlen"] == 32
     assert set(s["humans"]) == {"wanda", "sparsegpt"}
@@ -387,7 +387,7 @@ concurrency = 1
     for arm in ("evolution", "best_of_n"):
         assert b[arm]["calls"] == a[arm]["calls"] and b[arm]["history"] == pytest.approx(a[arm]["history"])
         assert b[arm]["best"]["ast_hash"] == a[arm]["best"]["ast_hash"]
-    hashes = lambda d: sorted((c["round"], c["sample"], (c["extra"] or {}).get("ast_hash") or "")  # noqa: E731
+    hashes = lambda d: sorted((c.round, c.sample, c.extra.get("ast_hash") or "")  # noqa: E731
                               for c in _programs(d).values())
     assert hashes(second) == hashes(first)
 

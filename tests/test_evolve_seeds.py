@@ -66,8 +66,8 @@ def seeded(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
         requests = len(server.requests)
     with ResultsStore(run_dir / "results.sqlite") as store:
         (summary,) = store.evolution()
-        programs = {c["id"]: c for c in store.candidates()}
-        jobs = {(r["method"], r["sparsity"]): r for r in store.rows(kind="candidate")}
+        programs = {c.id: c for c in store.candidates()}
+        jobs = {(r.method, r.sparsity): r for r in store.rows(kind="candidate")}
     return {"run_dir": run_dir, "summary": summary, "programs": programs, "jobs": jobs, "requests": requests}
 
 
@@ -78,15 +78,15 @@ def test_a_seed_costs_no_llm_call_and_sits_in_both_pools(seeded):
     assert s["evolution"]["calls"] == 1 + 1 == s["best_of_n"]["calls"]   # one-pass + one child; the seed is free
     assert seeded["requests"] == 2 + 2
     seed = seeded["programs"]["seed:magnitude"]
-    assert seed["generator"] == "human" and seed["extra"]["mode"] == "seed"
-    assert seed["extra"]["ast_hash"] == normalised_ast_hash(SEED_FILE.read_text())
-    assert seed["extra"]["fitness"] is not None and seed["extra"]["fitness_status"] == "ok"
+    assert seed.generator == "human" and seed.extra["mode"] == "seed"
+    assert seed.extra["ast_hash"] == normalised_ast_hash(SEED_FILE.read_text())
+    assert seed.extra["fitness"] is not None and seed.extra["fitness_status"] == "ok"
 
 
 def test_a_child_copying_the_seed_is_a_duplicate_of_it(seeded):
-    (child,) = [c for c in seeded["programs"].values() if (c["extra"] or {}).get("mode") == "evolve"]
-    assert child["extra"]["duplicate_of"] == "seed:magnitude"
-    assert child["parent"] == "seed:magnitude"     # the seed was the best program shown to generation 1
+    (child,) = [c for c in seeded["programs"].values() if c.extra.get("mode") == "evolve"]
+    assert child.extra["duplicate_of"] == "seed:magnitude"
+    assert child.parent == "seed:magnitude"     # the seed was the best program shown to generation 1
     assert seeded["summary"]["evolution"]["duplicates"] == 1
 
 
@@ -98,10 +98,10 @@ def test_the_seed_is_best_but_the_model_written_best_is_kept_apart(seeded):
     assert evo["best_generated"]["seed"] is False and evo["best_generated"]["fitness"] is None
     assert evo["best_generated"]["status"] == "runtime-error"
     bon = s["best_of_n"]
-    random_id = next(i for i, c in progs.items() if (c["extra"] or {}).get("mode") == "best-of-n"
-                     and c["status"] == "ok")
+    random_id = next(i for i, c in progs.items() if c.extra.get("mode") == "best-of-n"
+                     and c.status == "ok")
     assert bon["best_generated"]["id"] == random_id
-    seed_fit, random_fit = progs["seed:magnitude"]["extra"]["fitness"], progs[random_id]["extra"]["fitness"]
+    seed_fit, random_fit = progs["seed:magnitude"].extra["fitness"], progs[random_id].extra["fitness"]
     assert bon["best"]["fitness"] == pytest.approx(min(seed_fit, random_fit))
 
 
@@ -109,8 +109,8 @@ def test_seed_and_model_written_bests_are_scored_on_the_test_windows(seeded):
     for pid in ("seed:magnitude", seeded["summary"]["best_of_n"]["best_generated"]["id"]):
         for lv in LEVELS:
             j = seeded["jobs"][(pid, lv)]
-            assert j["status"] == "ok" and j["perplexity"] > 0
-    assert seeded["jobs"][("seed:magnitude", LEVELS[0])]["idea"] == "seed"
+            assert j.status == "ok" and j.perplexity > 0
+    assert seeded["jobs"][("seed:magnitude", LEVELS[0])].idea == "seed"
 
 
 def test_report_shows_model_written_rows_and_a_second_verdict(seeded):

@@ -12,7 +12,7 @@ import ray   # the [ray] extra is part of make setup: without it this module fai
 
 from harness.run.config import load_config
 from harness.run.pipeline import run
-from harness.run.store import ResultsStore
+from harness.run.store import CandidateRecord, ResultsStore
 
 from test_pipeline import write_config
 
@@ -38,7 +38,7 @@ def local_ray():
 
 def _rows(run_dir: Path) -> dict:
     with ResultsStore(run_dir / "results.sqlite") as store:
-        return {(r["kind"], r["method"], r["sparsity"]): r for r in store.rows()}
+        return {(r.kind, r.method, r.sparsity): r for r in store.rows()}
 
 
 def _config(tmp: Path, tiny_model_dir: Path, out: Path, *overrides: str):
@@ -57,9 +57,9 @@ def test_ray_stores_what_the_local_executor_stores(local_ray, tiny_model_dir, tm
     assert a.keys() == b.keys() and len(a) == 1 + 2 * 2 + 1 * 2 + 2 * 2
     for k in a:
         fields = ("status", "perplexity", "achieved_sparsity", "fingerprint_digest")
-        assert {f: a[k][f] for f in fields} == {f: b[k][f] for f in fields}, k
+        assert {f: getattr(a[k], f) for f in fields} == {f: getattr(b[k], f) for f in fields}, k
     node = ray.get_runtime_context().get_node_id()
-    assert all(r["extra"]["node"] == node for k, r in b.items() if k[0] != "dense" and r["status"] != "killed")
+    assert all(r.extra["node"] == node for k, r in b.items() if k[0] != "dense" and r.status != "killed")
 
 
 def test_a_worker_killed_mid_sweep_loses_no_finished_level(local_ray, tiny_model_dir, tmp_path, sandbox_tmp):
@@ -74,8 +74,7 @@ def test_a_worker_killed_mid_sweep_loses_no_finished_level(local_ray, tiny_model
     from harness.run import pipeline
 
     def cand(name, path):
-        return {"id": name, "status": "ok", "path": str(path), "idea": name, "generator": "test", "sample": 0,
-                "round": 0}
+        return CandidateRecord(name, name, "test", 0, "ok", path=str(path))
 
     real = pipeline.generate_candidates
     pipeline.generate_candidates = lambda *a, **k: [cand("fast", fast), cand("slow", slow)]
@@ -86,11 +85,11 @@ def test_a_worker_killed_mid_sweep_loses_no_finished_level(local_ray, tiny_model
     finally:
         pipeline.generate_candidates = real
     rows = _rows(run_dir)
-    assert [rows[("candidate", "fast", s)]["status"] for s in (0.3, 0.6)] == ["ok", "ok"]
+    assert [rows[("candidate", "fast", s)].status for s in (0.3, 0.6)] == ["ok", "ok"]
     finished = rows[("candidate", "slow", 0.3)]
-    assert finished["status"] == "ok" and finished["perplexity"] == rows[("candidate", "fast", 0.3)]["perplexity"]
-    assert rows[("candidate", "slow", 0.6)]["status"] == "killed"
-    assert "no Ray worker left" in rows[("candidate", "slow", 0.6)]["detail"]
+    assert finished.status == "ok" and finished.perplexity == rows[("candidate", "fast", 0.3)].perplexity
+    assert rows[("candidate", "slow", 0.6)].status == "killed"
+    assert "no Ray worker left" in rows[("candidate", "slow", 0.6)].detail
     assert len([k for k in rows if k[0] == "candidate"]) == 4   # (the forms' reference rows are beside them)
 
 
@@ -101,7 +100,7 @@ def _kill_after_rows(db: Path, method: str, then: str = "slow") -> None:
         if not db.is_file():
             return 0
         with ResultsStore(db) as store:
-            return len([r for r in store.rows() if r["method"] == name])
+            return len([r for r in store.rows() if r.method == name])
 
     deadline = time.time() + 300
     while time.time() < deadline and rows(method) < 2:
@@ -132,9 +131,8 @@ def test_two_nodes_and_a_node_removed_mid_run(tiny_model_dir, tmp_path, sandbox_
         from harness.run import pipeline
 
         real = pipeline.generate_candidates
-        pipeline.generate_candidates = lambda *a_, **k: [
-            {"id": n, "status": "ok", "path": str(p), "idea": n, "generator": "test", "sample": 0, "round": 0}
-            for n, p in (("a", a), ("b", b))]
+        pipeline.generate_candidates = lambda *a_, **k: [CandidateRecord(n, n, "test", 0, "ok", path=str(p))
+                                                         for n, p in (("a", a), ("b", b))]
         # Once both workers are up (the driver says so before handing out sweeps), both sweeps reach their
         # 20 s level within seconds: removing the node 5 s later lands inside it, however slow the start.
         remover = threading.Timer(5.0, lambda: cluster.remove_node(second))
@@ -149,9 +147,9 @@ def test_two_nodes_and_a_node_removed_mid_run(tiny_model_dir, tmp_path, sandbox_
             pipeline.generate_candidates = real
             remover.cancel()
         rows = _rows(run_dir)
-        assert {k: r["status"] for k, r in rows.items() if k[0] == "candidate"} == {
+        assert {k: r.status for k, r in rows.items() if k[0] == "candidate"} == {
             ("candidate", n, s): "ok" for n in "ab" for s in (0.3, 0.6)}
-        nodes = {r["extra"]["node"] for k, r in rows.items() if k[0] == "candidate"}
+        nodes = {r.extra["node"] for k, r in rows.items() if k[0] == "candidate"}
         assert nodes == {ray.get_runtime_context().get_node_id()}   # all stored rows came from the surviving head
         assert any("worker died during" in r.getMessage() for r in caplog.records)   # the removal hit a sweep
     finally:

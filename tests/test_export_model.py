@@ -19,7 +19,7 @@ from harness.llm.base import Completion, GenerationParams, Usage
 from harness.llm.replay import cassette_line
 from harness.run.pipeline import run
 from harness.run.prompting import load_ideas, render_messages
-from harness.run.store import ResultsStore
+from harness.run.store import JobRow, ResultsStore
 
 pytestmark = pytest.mark.docker
 LEVEL = 0.5
@@ -72,17 +72,17 @@ methods = ["magnitude", "wanda"]
     run(cfg, echo=lambda *_: None)
     shutil.copyfile(config, run_dir / "config.toml")   # as `prunegen run` keeps it
     with ResultsStore(run_dir / "results.sqlite") as store:
-        candidate = next(c["id"] for c in store.candidates() if c["idea"] == "l1-norm")
+        candidate = next(c.id for c in store.candidates() if c.idea == "l1-norm")
     return run_dir, cfg, candidate
 
 
-def stored(run_dir: Path, method: str) -> dict:
+def stored(run_dir: Path, method: str) -> JobRow:
     with ResultsStore(run_dir / "results.sqlite") as store:
-        [row] = [r for r in store.rows(method=method) if r["sparsity"] == LEVEL]
+        [row] = [r for r in store.rows(method=method) if r.sparsity == LEVEL]
     return row
 
 
-def check_folder(dest: Path, cfg, row: dict) -> None:
+def check_folder(dest: Path, cfg, row: JobRow) -> None:
     """DEST loads with plain transformers and gives the stored perplexity and the stored mask, bit for bit."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -99,19 +99,19 @@ def check_folder(dest: Path, cfg, row: dict) -> None:
     tok = AutoTokenizer.from_pretrained(str(dest))
     assert model.dtype == torch.float32
     windows = eval_windows(tok, eval_text(cfg.eval.source), cfg.eval)
-    assert perplexity(model, windows).perplexity == row["perplexity"]       # bit for bit
+    assert perplexity(model, windows).perplexity == row.perplexity       # bit for bit
     state = model.state_dict()
     digests = tensor_digests({n: state[n] for n in prunable_weight_names(model)})
-    assert digests["mask_sha256"] == row["extra"]["mask_sha256"]          # the same zeros
-    assert digests["kept_sha256"] == row["extra"]["kept_sha256"]          # and the same kept weights
-    assert measure_model(model).overall == pytest.approx(row["achieved_sparsity"], abs=1e-12)
+    assert digests["mask_sha256"] == row.extra["mask_sha256"]          # the same zeros
+    assert digests["kept_sha256"] == row.extra["kept_sha256"]          # and the same kept weights
+    assert measure_model(model).overall == pytest.approx(row.achieved_sparsity, abs=1e-12)
     card = (dest / "README.md").read_text()
     info = json.loads((dest / "prunegen-export.json").read_text())
-    assert info["fingerprint_digest"] == row["fingerprint_digest"] and row["fingerprint_digest"] in card
-    assert repr(row["perplexity"]) in card and "## Sparsity per layer" in card
+    assert info["fingerprint_digest"] == row.fingerprint_digest and row.fingerprint_digest in card
+    assert repr(row.perplexity) in card and "## Sparsity per layer" in card
     assert "model.layers.0.self_attn.q_proj.weight" in card
     assert "def prune(" in card                                          # the pruner's source
-    assert info["sparsity"]["overall"] == pytest.approx(row["achieved_sparsity"], abs=1e-12)
+    assert info["sparsity"]["overall"] == pytest.approx(row.achieved_sparsity, abs=1e-12)
 
 
 def test_a_reference_job_exports_as_a_loadable_folder(small_run, tmp_path):
@@ -120,7 +120,7 @@ def test_a_reference_job_exports_as_a_loadable_folder(small_run, tmp_path):
     run_dir, cfg, _ = small_run
     row = stored(run_dir, "wanda")
     ex = export_model(run_dir, cfg, tmp_path / "wanda-0.5", method="wanda", level=LEVEL, echo=lambda *_: None)
-    assert ex.perplexity == row["perplexity"]
+    assert ex.perplexity == row.perplexity
     check_folder(ex.dest, cfg, row)
     assert "`wanda` (reference)" in (ex.dest / "README.md").read_text()
     assert '"nsamples": 4' in (ex.dest / "README.md").read_text()        # wanda's calibration, in the fingerprint
@@ -134,7 +134,7 @@ def test_a_machine_written_job_exports_through_the_cli(small_run, tmp_path, caps
     dest = tmp_path / "program-0.5"
     assert main(["export-model", str(run_dir), "--candidate", candidate, "--level", str(LEVEL), str(dest)]) == 0
     out = capsys.readouterr().out
-    assert f"perplexity {row['perplexity']!r} (re-made bit for bit)" in out
+    assert f"perplexity {row.perplexity!r} (re-made bit for bit)" in out
     check_folder(dest, cfg, row)
     card = (dest / "README.md").read_text()
     assert "machine-written program" in card and "torch.topk" in card   # the replayed program's own source
@@ -163,24 +163,24 @@ def test_a_run_whose_fingerprint_changed_is_refused(small_run, tmp_path, capsys)
 
     run_dir, _, _ = small_run
     row = stored(run_dir, "magnitude")
-    fp = {**row["fingerprint"], "weights_sha256": "0" * 64}            # as if made from other weights
+    fp = {**row.fingerprint, "weights_sha256": "0" * 64}            # as if made from other weights
     digest = EvalFingerprint(**fp).digest
     # A run made from other weights (its fingerprint and digest agree, but not with this model) ...
     copy = tampered_copy(run_dir, tmp_path / "a", "UPDATE jobs SET fingerprint = ?, fingerprint_digest = ? WHERE key = ?",
-                         json.dumps(fp), digest, row["key"])
+                         json.dumps(fp), digest, row.key)
     dest = tmp_path / "out"
     assert main(["export-model", str(copy), "--method", "magnitude", "--level", str(LEVEL), str(dest)]) == 2
     err = capsys.readouterr().err
     assert "the run's fingerprint no longer matches" in err
-    assert f"its fingerprint {digest} is {row['fingerprint_digest']} here" in err
-    assert f"weights_sha256 '{'0' * 64}' -> '{row['fingerprint']['weights_sha256']}'" in err
+    assert f"its fingerprint {digest} is {row.fingerprint_digest} here" in err
+    assert f"weights_sha256 '{'0' * 64}' -> '{row.fingerprint['weights_sha256']}'" in err
     assert not dest.exists() and not (tmp_path / "out.partial").exists()
     # ... and a row whose fingerprint was edited without its digest.
     copy = tampered_copy(run_dir, tmp_path / "b", "UPDATE jobs SET fingerprint = ? WHERE key = ?", json.dumps(fp),
-                         row["key"])
+                         row.key)
     assert main(["export-model", str(copy), "--method", "magnitude", "--level", str(LEVEL), str(dest)]) == 2
     err = capsys.readouterr().err
-    assert f"its stored fingerprint hashes to {digest}, not to its recorded digest {row['fingerprint_digest']}" in err
+    assert f"its stored fingerprint hashes to {digest}, not to its recorded digest {row.fingerprint_digest}" in err
     assert not dest.exists()
 
 
@@ -189,11 +189,11 @@ def test_a_number_that_does_not_come_back_bit_for_bit_is_refused(small_run, tmp_
 
     run_dir, cfg, _ = small_run
     row = stored(run_dir, "magnitude")
-    nudged = row["perplexity"] * (1 + 1e-12)
-    copy = tampered_copy(run_dir, tmp_path, "UPDATE jobs SET perplexity = ? WHERE key = ?", nudged, row["key"])
+    nudged = row.perplexity * (1 + 1e-12)
+    copy = tampered_copy(run_dir, tmp_path, "UPDATE jobs SET perplexity = ? WHERE key = ?", nudged, row.key)
     with pytest.raises(ExportModelError) as e:
         export_model(copy, cfg, tmp_path / "out", method="magnitude", level=LEVEL, echo=lambda *_: None)
-    assert f"perplexity {row['perplexity']!r}, the store holds {nudged!r}" in str(e.value)
+    assert f"perplexity {row.perplexity!r}, the store holds {nudged!r}" in str(e.value)
     assert not (tmp_path / "out").exists()
 
 

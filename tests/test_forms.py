@@ -130,13 +130,13 @@ methods = []
     assert [m["role"] for m in repair_turn] == ["system", "user", "assistant", "user"]
     assert "score function did not pass" in repair_turn[3]["content"] and "weight's shape" in repair_turn[3]["content"]
     with ResultsStore(run_dir / "results.sqlite") as store:
-        cands = {c["id"]: c for c in store.candidates()}
-        jobs = {r["method"]: r for r in store.rows(kind="candidate")}
+        cands = {c.id: c for c in store.candidates()}
+        jobs = {r.method: r for r in store.rows(kind="candidate")}
     wanda = "wanda-like/fake-coder-score/sample-0"
-    assert {c["generator"] for c in cands.values()} == {"openai-compatible:fake-coder+score"}
-    assert jobs[wanda]["status"] == "runtime-error" and jobs[wanda + "-r1"]["status"] == "ok"
-    assert abs(jobs[wanda + "-r1"]["achieved_sparsity"] - 0.5) < 1e-3
-    assert jobs["l1-norm/fake-coder-score/sample-0"]["status"] == "ok"
+    assert {c.generator for c in cands.values()} == {"openai-compatible:fake-coder+score"}
+    assert jobs[wanda].status == "runtime-error" and jobs[wanda + "-r1"].status == "ok"
+    assert abs(jobs[wanda + "-r1"].achieved_sparsity - 0.5) < 1e-3
+    assert jobs["l1-norm/fake-coder-score/sample-0"].status == "ok"
     report = (run_dir / "report" / "report.md").read_text()
     assert "openai-compatible:fake-coder+score" in report
     t4 = (run_dir / "report" / "table4.csv").read_text()

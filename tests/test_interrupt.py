@@ -40,8 +40,9 @@ DRIVER = '''import json, signal, sys
 # ignored, and then Python never raises KeyboardInterrupt.
 signal.signal(signal.SIGINT, signal.default_int_handler)
 from harness.run import pipeline
+from harness.run.store import CandidateRecord
 from harness.cli.main import main
-cands = json.loads(sys.argv[1])
+cands = [CandidateRecord(**c) for c in json.loads(sys.argv[1])]
 pipeline.generate_candidates = lambda *a, **k: cands
 sys.exit(main(["run", *sys.argv[2:]]))
 '''

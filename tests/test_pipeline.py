@@ -100,30 +100,30 @@ def tiny_run(tiny_model_dir, tmp_path_factory, sandbox_tmp):
 
 def jobs(run_dir: Path) -> dict:
     with ResultsStore(run_dir / "results.sqlite") as store:
-        return {(r["method"], r["sparsity"]): r for r in store.rows()}
+        return {(r.method, r.sparsity): r for r in store.rows()}
 
 
 def test_references_are_scored_through_the_sandbox(tiny_run):
     run_dir, _ = tiny_run
     j = jobs(run_dir)
     dense = j[("dense", 0.0)]
-    assert dense["status"] == "ok" and dense["perplexity"] > 1
+    assert dense.status == "ok" and dense.perplexity > 1
     for method in ("magnitude", "wanda", "-weights"):
         for level in LEVELS:
             r = j[(method, level)]
-            assert r["status"] == "ok", r
-            assert r["achieved_sparsity"] >= level - 0.001
-            assert r["perplexity"] > 0 and r["fingerprint_digest"] == dense["fingerprint_digest"]
-            assert r["extra"]["backend"] == "docker"
-    assert j[("wanda", 0.3)]["fingerprint"]["calibration"]["nsamples"] == 4
-    assert j[("wanda", 0.3)]["fingerprint"]["calibration"]["draw"] == "get_wikitext2"   # one text: its draw
-    assert j[("magnitude", 0.3)]["fingerprint"]["calibration"] is None  # data-free: no calibration claimed
+            assert r.status == "ok", r
+            assert r.achieved_sparsity >= level - 0.001
+            assert r.perplexity > 0 and r.fingerprint_digest == dense.fingerprint_digest
+            assert r.extra["backend"] == "docker"
+    assert j[("wanda", 0.3)].fingerprint["calibration"]["nsamples"] == 4
+    assert j[("wanda", 0.3)].fingerprint["calibration"]["draw"] == "get_wikitext2"   # one text: its draw
+    assert j[("magnitude", 0.3)].fingerprint["calibration"] is None  # data-free: no calibration claimed
     mv = j[("movement", 0.3)]
-    assert mv["status"] == "ok" and mv["extra"]["hyperparameters"]["weights"] == "frozen"
-    assert "hyperparameters" not in j[("wanda", 0.3)]["extra"]
+    assert mv.status == "ok" and mv.extra["hyperparameters"]["weights"] == "frozen"
+    assert "hyperparameters" not in j[("wanda", 0.3)].extra
     # Scored with the pruned weights, not the dense ones (a random tiny model: values, not rankings).
-    assert len({round(j[(m, 0.6)]["perplexity"], 6) for m in ("magnitude", "wanda", "-weights")} | {
-        round(dense["perplexity"], 6)}) == 4
+    assert len({round(j[(m, 0.6)].perplexity, 6) for m in ("magnitude", "wanda", "-weights")} | {
+        round(dense.perplexity, 6)}) == 4
 
 
 def test_the_prompts_example_runs_beside_the_programs_and_a_program_returning_its_model_is_it(tiny_run):
@@ -132,14 +132,14 @@ def test_the_prompts_example_runs_beside_the_programs_and_a_program_returning_it
     run_dir, _ = tiny_run
     j = jobs(run_dir)
     with ResultsStore(run_dir / "results.sqlite") as store:
-        good = next(c["id"] for c in store.candidates() if c["idea"] == "l1-norm")
+        good = next(c.id for c in store.candidates() if c.idea == "l1-norm")
     for level in LEVELS:
         example, program = j[("interface-example", level)], j[(good, level)]
-        assert example["status"] == program["status"] == "ok"
+        assert example.status == program.status == "ok"
         for key in ("mask_sha256", "kept_sha256"):
-            assert example["extra"][key] == program["extra"][key]
-        assert example["perplexity"] == program["perplexity"]
-        assert j[("wanda", level)]["extra"]["mask_sha256"] != example["extra"]["mask_sha256"]
+            assert example.extra[key] == program.extra[key]
+        assert example.perplexity == program.perplexity
+        assert j[("wanda", level)].extra["mask_sha256"] != example.extra["mask_sha256"]
     import pandas as pd
     t4 = pd.read_csv(run_dir / "report" / "table4.csv", dtype=str, keep_default_na=False).set_index("Core Idea")
     assert t4.loc["l1-norm", "Example copy"] == "in effect: interface-example"
@@ -149,35 +149,35 @@ def test_bias_ablation_is_not_applicable_at_every_level(tiny_run):
     j = jobs(tiny_run[0])
     for method in ("bias", "-bias"):
         for level in LEVELS:
-            assert j[(method, level)]["status"] == "not-applicable"
-            assert "no bias" in j[(method, level)]["detail"]
+            assert j[(method, level)].status == "not-applicable"
+            assert "no bias" in j[(method, level)].detail
 
 
 def test_candidates_generation_and_run_statuses(tiny_run):
     run_dir, _ = tiny_run
     with ResultsStore(run_dir / "results.sqlite") as store:
-        cands = {c["idea"]: c for c in store.candidates()}
-    assert {i: c["status"] for i, c in cands.items()} == {
+        cands = {c.idea: c for c in store.candidates()}
+    assert {i: c.status for i, c in cands.items()} == {
         "l1-norm": "ok", "k-means-clustering": "ok", "gradient-based": "no-code", "random": "syntax-error"}
-    assert cands["l1-norm"]["generator"] == "replay:recorded-model"
-    assert cands["l1-norm"]["extra"]["paper_number"] == "02"
+    assert cands["l1-norm"].generator == "replay:recorded-model"
+    assert cands["l1-norm"].extra["paper_number"] == "02"
     j = jobs(run_dir)
-    good, bad = cands["l1-norm"]["id"], cands["k-means-clustering"]["id"]
+    good, bad = cands["l1-norm"].id, cands["k-means-clustering"].id
     for level in LEVELS:
-        assert j[(good, level)]["status"] == "ok" and j[(good, level)]["perplexity"] > 0
+        assert j[(good, level)].status == "ok" and j[(good, level)].perplexity > 0
     # The scoring policy: an erroring candidate is not re-run at the other levels.
-    assert j[(bad, LEVELS[0])]["status"] == "runtime-error"
-    assert "kmeans did not converge" in j[(bad, LEVELS[0])]["detail"]
-    assert j[(bad, LEVELS[1])]["status"] == "skipped"
+    assert j[(bad, LEVELS[0])].status == "runtime-error"
+    assert "kmeans did not converge" in j[(bad, LEVELS[0])].detail
+    assert j[(bad, LEVELS[1])].status == "skipped"
     # Programs that never ran have no jobs.
-    assert not any(k[0] in (cands["gradient-based"]["id"], cands["random"]["id"]) for k in j)
+    assert not any(k[0] in (cands["gradient-based"].id, cands["random"].id) for k in j)
 
 
 def test_report_tables(tiny_run):
     run_dir, _ = tiny_run
     report = (run_dir / "report" / "report.md").read_text()
     j = jobs(run_dir)
-    assert f"{j[('wanda', 0.3)]['perplexity']:.3f}" in report
+    assert f"{j[('wanda', 0.3)].perplexity:.3f}" in report
     assert "not applicable: model has no bias" in report
     for status in ("no-code", "syntax-error", "runtime-error"):
         assert status in report
@@ -273,7 +273,7 @@ def test_forget_and_retry_statuses(tmp_path):
         store.put_fitness("p1", "s", "h1", None, "timeout", [])
         store.put_fitness("p2", "s", "h2", 1.0, "ok", [])
         assert store.forget({"timeout"}) == (2, 1)
-        assert sorted((r["method"], r["status"]) for r in store.rows()) == [
+        assert sorted((r.method, r.status) for r in store.rows()) == [
             ("b", "runtime-error"), ("b", "skipped"), ("c", "ok"), ("c", "ok")]
         assert store.fitness("s", program="p1") is None and store.fitness("s", program="p2") is not None
     assert parse_retry("timeout, killed") == {"timeout", "killed"}

@@ -16,7 +16,7 @@ from harness.run.config import (CalibrationConfig, EvalConfig, ExperimentConfig,
                             ModelConfig, RunConfig)
 from harness.run.pipeline import run
 from harness.run.preflight import PreflightError, check
-from harness.run.store import ResultsStore
+from harness.run.store import CandidateRecord, ResultsStore
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -176,7 +176,8 @@ def test_no_engine_at_all_stops_with_both_reasons(tiny_model_dir):
 
 # -- after generation: no program is a failed run ----------------------------------------------------
 def _cand(generator, status, path=None, round_=0):
-    return {"generator": generator, "status": status, "path": path, "round": round_, "detail": "Connection error."}
+    return CandidateRecord("i/m/sample-0", "i", generator, 0, status, detail="Connection error.", path=path,
+                           round=round_)
 
 
 def test_generation_failures_name_an_empty_machine_side():
@@ -220,7 +221,7 @@ def test_a_run_whose_generator_writes_no_code_exits_3_and_says_so_at_the_top(cfg
     assert "Read this first" in md[:md.index("\n## ")]
     assert "Generation produced no program at all" in md[:md.index("\n## ")]
     with ResultsStore(tmp_path / "run" / "results.sqlite") as store:
-        assert {r["method"] for r in store.rows(kind="reference")} == {"magnitude"}
+        assert {r.method for r in store.rows(kind="reference")} == {"magnitude"}
 
 
 def test_the_configs_note_is_the_reports_first_line(cfg):

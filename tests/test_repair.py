@@ -62,7 +62,7 @@ methods = []
 def programs(run_dir) -> dict[str, str | None]:
     """Every candidate of a run: its program without the provenance header (date, provider), or None."""
     with ResultsStore(run_dir / "results.sqlite") as store:
-        return {c["id"]: (Path(c["path"]).read_text().split("\n\n", 1)[1] if c["path"] else None)
+        return {c.id: (Path(c.path).read_text().split("\n\n", 1)[1] if c.path else None)
                 for c in store.candidates()}
 
 
@@ -85,18 +85,18 @@ timeout_s = 10
         requests = list(server.requests)
 
     with ResultsStore(run_dir / "results.sqlite") as store:
-        cands = {c["id"]: c for c in store.candidates()}
-        jobs = {r["method"]: r for r in store.rows(kind="candidate")}
+        cands = {c.id: c for c in store.candidates()}
+        jobs = {r.method: r for r in store.rows(kind="candidate")}
     kmeans = "k-means-clustering/fake-coder/sample-0"
-    assert cands[kmeans]["status"] == "ok" and jobs[kmeans]["status"] == "runtime-error"
+    assert cands[kmeans].status == "ok" and jobs[kmeans].status == "runtime-error"
     fixed = cands[kmeans + "-r1"]
-    assert (fixed["round"], fixed["parent"], fixed["status"]) == (1, kmeans, "ok")
-    assert jobs[kmeans + "-r1"]["status"] == "ok"
+    assert (fixed.round, fixed.parent, fixed.status) == (1, kmeans, "ok")
+    assert jobs[kmeans + "-r1"].status == "ok"
     assert kmeans + "-r2" not in cands            # it works: nothing left to repair
     # The prose answer is repaired twice and never works.
     rnd = "random/fake-coder/sample-0"
-    assert [cands[rnd + s]["status"] for s in ("", "-r1", "-r2")] == ["no-code"] * 3
-    assert cands[rnd + "-r2"]["parent"] == rnd + "-r1"
+    assert [cands[rnd + s].status for s in ("", "-r1", "-r2")] == ["no-code"] * 3
+    assert cands[rnd + "-r2"].parent == rnd + "-r1"
     assert len(requests) == 3 + 2 + 1                # 3 one-pass, 2 repairs in round 1, 1 in round 2
 
     # The repair turn is a real second turn: the original ask, the model's own reply, then the failure.
@@ -128,9 +128,9 @@ concurrency = 1
     again = run(load_config(write_config(tmp_path / "replay.toml", tmp_path / "replayed", tiny_model_dir, text,
                                          replay)), echo=lambda *_: None)
     with ResultsStore(again / "results.sqlite") as store:
-        replayed = {c["id"]: c for c in store.candidates()}
-    assert {i: c["status"] for i, c in replayed.items()} == {i: c["status"] for i, c in cands.items()}
-    assert all(c["extra"]["cached"] for c in replayed.values())      # answered from the cassette, not asked
+        replayed = {c.id: c for c in store.candidates()}
+    assert {i: c.status for i, c in replayed.items()} == {i: c.status for i, c in cands.items()}
+    assert all(c.extra["cached"] for c in replayed.values())      # answered from the cassette, not asked
     assert programs(again) == programs(run_dir)
 
 
@@ -175,9 +175,9 @@ def test_replaying_the_qwen_coder_config_with_its_repairs_asks_no_model_and_repr
     with user_cache():
         replayed = run(load_config(CODER_CONFIG, SMALL + replay), echo=lambda *_: None)
     with ResultsStore(recorded / "results.sqlite") as store:
-        before = {c["id"]: (c["status"], c["round"], c["parent"]) for c in store.candidates()}
+        before = {c.id: (c.status, c.round, c.parent) for c in store.candidates()}
     with ResultsStore(replayed / "results.sqlite") as store:
-        after = {c["id"]: (c["status"], c["round"], c["parent"]) for c in store.candidates()}
-        assert all(c["extra"]["cached"] for c in store.candidates())   # every reply came from the cassette
+        after = {c.id: (c.status, c.round, c.parent) for c in store.candidates()}
+        assert all(c.extra["cached"] for c in store.candidates())   # every reply came from the cassette
     assert after == before                 # no generation-error: no turn, repairs included, missed the cassette
     assert programs(replayed) == first     # byte for byte below the provenance header

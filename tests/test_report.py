@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import struct
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -13,7 +14,7 @@ from harness.core.interface import Status
 from harness.report import build_report, collect_tables, job_cell, render, Data
 from harness.cli.report import register
 from harness.run.prompting import seed_path
-from harness.run.store import CandidateRecord, JobKey, JobResult, ResultsStore
+from harness.run.store import CandidateRecord, JobKey, JobResult, JobRow, ResultsStore
 
 MODEL = "smollm2-135m"
 DIGEST = "c8a4dc46d794"
@@ -148,7 +149,7 @@ def section(md: str, title_start: str) -> str:
 
 def test_fixture_has_every_status(store_path):
     with ResultsStore(store_path) as s:
-        seen = {r["status"] for r in s.rows()} | {c["status"] for c in s.candidates()}
+        seen = {r.status for r in s.rows()} | {c.status for c in s.candidates()}
     assert {st.value for st in Status} <= seen
 
 
@@ -377,12 +378,18 @@ def test_empty_store_still_renders(tmp_path):
         assert not pd.read_csv(p).isna().any().any(), p.name
 
 
+def job_row(status="ok", **fields) -> JobRow:
+    """A stored job as the report reads it, the columns a test does not name filled in."""
+    return JobRow(**{"key": "k", "kind": "reference", "method": "m", "model": MODEL, "sparsity": 0.5,
+                     "pattern": "unstructured", "status": status, "finished_at": 0.0, **fields})
+
+
 def test_job_cell_rules():
     assert job_cell(None) == "not run"
-    assert job_cell({"status": "ok", "perplexity": 1234567.0}) == "1.235e+06"
-    assert job_cell({"status": "ok", "perplexity": float("inf")}) == "inf"
-    assert job_cell({"status": "runtime-error", "perplexity": None}) == "runtime-error"
-    assert job_cell({"status": "not-applicable", "detail": ""}) == "not applicable"
+    assert job_cell(job_row("ok", perplexity=1234567.0)) == "1.235e+06"
+    assert job_cell(job_row("ok", perplexity=float("inf"))) == "inf"
+    assert job_cell(job_row("runtime-error", perplexity=None)) == "runtime-error"
+    assert job_cell(job_row("not-applicable", detail="")) == "not applicable"
 
 
 def test_guard_rejects_blank_cells(store_path, monkeypatch):
@@ -542,15 +549,15 @@ def test_pass_and_fix_rates_count_valid_original_programs_beside_the_raw_rate(tm
 def test_collapse_is_read_from_the_status_or_from_perplexity_against_the_vocabulary():
     from harness.report.programs import is_collapsed_job
 
-    dense = {"status": "ok", "perplexity": DENSE_PPL}
-    job = {"status": "ok", "perplexity": 5e4, "fingerprint": fp(), "extra": {}}
+    dense = job_row("ok", kind="dense", method="dense", perplexity=DENSE_PPL)
+    job = job_row("ok", perplexity=5e4, fingerprint=fp(), extra={})
     assert is_collapsed_job(job, dense)                                   # 50,000 > vocab=49152
-    assert not is_collapsed_job({**job, "perplexity": 4.9e4}, dense)
-    assert is_collapsed_job({**job, "perplexity": float("inf")}, dense)
-    assert not is_collapsed_job(job, {"status": "ok", "perplexity": 6e4})  # a dense model no better: nothing to lose
-    assert is_collapsed_job({"status": "collapsed", "perplexity": 10.0, "extra": {}}, dense)
-    assert is_collapsed_job({**job, "perplexity": 2000.0, "extra": {"collapsed": {"bound": 1000}}}, dense)
-    assert not is_collapsed_job({**job, "status": "runtime-error"}, dense)
+    assert not is_collapsed_job(replace(job, perplexity=4.9e4), dense)
+    assert is_collapsed_job(replace(job, perplexity=float("inf")), dense)
+    assert not is_collapsed_job(job, replace(dense, perplexity=6e4))      # a dense model no better: nothing to lose
+    assert is_collapsed_job(job_row("collapsed", perplexity=10.0, extra={}), dense)
+    assert is_collapsed_job(replace(job, perplexity=2000.0, extra={"collapsed": {"bound": 1000}}), dense)
+    assert not is_collapsed_job(replace(job, status="runtime-error"), dense)
 
 
 def test_table5_holds_machine_written_programs_and_compares_each_form_with_its_own_baselines(tmp_path):

@@ -309,20 +309,20 @@ def searched(tiny_model_dir, tmp_path_factory, sandbox_tmp, corpus):
         rerun = len(server.requests) - first
         with ResultsStore(run_dir / "results.sqlite") as store:
             after = [tuple(r) for r in store._db.execute("SELECT program, setup, finished_at FROM fitness")]
-            cands = {c["id"]: c for c in store.candidates() if (c["extra"] or {}).get("mode", "").startswith("search")}
+            cands = {c.id: c for c in store.candidates() if c.extra.get("mode", "").startswith("search")}
             jobs = store.rows()
     return {"run_dir": run_dir, "requests": first, "rerun": rerun, "before": before, "after": after,
             "cands": cands, "jobs": jobs, "server": server}
 
 
 def _by_call(searched):
-    return {c["sample"]: c for c in searched["cands"].values() if c["extra"]["mode"] == "search"}
+    return {c.sample: c for c in searched["cands"].values() if c.extra["mode"] == "search"}
 
 
 def test_the_cascade_stops_each_program_where_it_fails(searched):
     calls = _by_call(searched)
     assert sorted(calls) == [0, 1, 2]
-    broken, restyled, powered = calls[0]["extra"], calls[1]["extra"], calls[2]["extra"]
+    broken, restyled, powered = calls[0].extra, calls[1].extra, calls[2].extra
     assert (broken["stage"], broken["evaluation"]) == ("probe", "runtime-error")
     assert "diverged" in broken["evaluation_detail"] and broken["fitness"] is None
     # The broken program cost one probe run and nothing on the real model.
@@ -332,12 +332,12 @@ def test_the_cascade_stops_each_program_where_it_fails(searched):
         stages = [s.rsplit(":", 1)[1] for (s,) in c.execute("SELECT setup FROM fitness WHERE ast_hash = ?", (h,))]
     assert stages == ["probe"]
     # |W| restyled behaves as the magnitude seed on the probe model: a duplicate, never run on the real model.
-    seed = searched["cands"]["search-seed:magnitude"]["extra"]
+    seed = searched["cands"]["search-seed:magnitude"].extra
     assert (restyled["stage"], restyled["evaluation"]) == ("probe", "duplicate")
     assert restyled["behaviour"] == seed["behaviour"] and restyled["quick"] is None
     assert (powered["stage"], powered["evaluation"]) == ("full", "ok")
     assert math.isfinite(powered["fitness"]) and [s["level"] for s in powered["heldout"]] == list(SEARCH_LEVELS)
-    assert calls[2]["parent"] == "search-seed:magnitude" and calls[1]["extra"]["island"] == 1
+    assert calls[2].parent == "search-seed:magnitude" and calls[1].extra["island"] == 1
 
 
 def test_the_search_summary_curve_and_finalists_on_test(searched):
@@ -346,13 +346,13 @@ def test_the_search_summary_curve_and_finalists_on_test(searched):
     arm = summary["arms"]["discovery"]
     assert arm["calls"] == 3 and len(arm["curve"]) == 4          # the seeds' point, then one per call
     assert arm["outcomes"] == {"runtime-error": 1, "duplicate": 1, "ok": 1}
-    assert arm["best_generated"]["id"] == _by_call(searched)[2]["id"]
+    assert arm["best_generated"]["id"] == _by_call(searched)[2].id
     control = summary["best_of_n"]
     assert control["calls"] == 3 and control["outcomes"] == {"no-code": 1, "ok": 1, "syntax-error": 1}
     assert summary["heldout"]["first_window"] == 2                # the windows after the reported ones
     # Finalists are scored on the reported test windows, as candidate jobs, at the fitness levels.
     for pid in summary["finalists"].values():
-        levels = sorted(j["sparsity"] for j in searched["jobs"] if j["method"] == pid)
+        levels = sorted(j.sparsity for j in searched["jobs"] if j.method == pid)
         assert levels == list(SEARCH_LEVELS)
 
 
@@ -384,12 +384,12 @@ def test_a_short_real_search_with_the_small_coder(tiny_model_dir, tmp_path, sand
     cfg_path.write_text(body)
     run_dir = run(load_config(cfg_path), echo=lambda *_: None)
     with ResultsStore(run_dir / "results.sqlite") as store:
-        calls = [c for c in store.candidates() if (c["extra"] or {}).get("mode") == "search"]
-    assert len(calls) == 2 and {c["generator"] for c in calls} == {"local:qwen2.5-coder-0.5b+search"}
+        calls = [c for c in store.candidates() if c.extra.get("mode") == "search"]
+    assert len(calls) == 2 and {c.generator for c in calls} == {"local:qwen2.5-coder-0.5b+search"}
     for c in calls:   # every reply was judged: extracted, and if it held code, taken down the cascade
-        assert c["status"] != "generation-error", c["detail"]
-        if c["status"] == "ok":
-            assert c["extra"]["stage"] in ("static", "probe", "quick", "full") and c["extra"]["evaluation"]
+        assert c.status != "generation-error", c.detail
+        if c.status == "ok":
+            assert c.extra["stage"] in ("static", "probe", "quick", "full") and c.extra["evaluation"]
     turns = [json.loads(line) for line in (run_dir / "candidates" / "cassette.jsonl").read_text().splitlines()]
     assert sum(t["purpose"] == "search" for t in turns) == 2
     summary = json.loads((run_dir / "search" / "summary.json").read_text())
@@ -402,7 +402,7 @@ def test_the_report_shows_the_finalists_beside_the_humans_and_the_curve(searched
     out = build_report(searched["run_dir"], tmp_path / "report")
     md = (out / "report.md").read_text()
     assert "Table 12: the discovery engine's finalists vs the humans" in md
-    finalist = _by_call(searched)[2]["id"]
+    finalist = _by_call(searched)[2].id
     assert f"discovery: {finalist}" in md and "human: magnitude" in md
     with sqlite3.connect(searched["run_dir"] / "results.sqlite") as c:
         ppl = c.execute("SELECT perplexity FROM jobs WHERE method = ? AND sparsity = 0.5", (finalist,)).fetchone()[0]
@@ -432,8 +432,8 @@ def test_a_search_whose_every_call_fails_fails_the_run(tiny_model_dir, tmp_path,
             run(load_config(cfg), echo=lambda *_: None)
     with ResultsStore(tmp_path / "run" / "results.sqlite") as store:
         assert "every one of its 2 LLM calls failed" in store.notes()["search"]
-        calls = [c for c in store.candidates() if (c["extra"] or {}).get("mode") == "search"]
-    assert [c["status"] for c in calls] == ["generation-error", "generation-error"]
+        calls = [c for c in store.candidates() if c.extra.get("mode") == "search"]
+    assert [c.status for c in calls] == ["generation-error", "generation-error"]
 
 
 def test_the_prompt_shows_the_islands_rejected_attempts_with_their_reasons():

@@ -183,19 +183,19 @@ methods = ["magnitude"]
     cfg_path.write_text(body.replace("ZS", 'zero_shot = ["wikitext"]\nzero_shot_limit = 1\nzero_shot_max_length = 128'))
     run_dir = run(load_config(cfg_path), echo=lambda *_: None, report=write_report)
     with ResultsStore(run_dir / "results.sqlite") as store:
-        rows = {r["method"]: r for r in store.rows()}
+        rows = {r.method: r for r in store.rows()}
     assert set(rows) == {"dense", "magnitude"} and len(handed) == 2
     assert all(isinstance(m, torch.nn.Module) for m in handed)      # the model object, never a path to re-load
     for r in rows.values():
-        scores = r["extra"]["zero_shot"]["wikitext"]
+        scores = r.extra["zero_shot"]["wikitext"]
         assert set(scores) == {"word_perplexity", "byte_perplexity", "bits_per_byte"}
-        fp = r["fingerprint"]["zero_shot"]
+        fp = r.fingerprint["zero_shot"]
         assert fp["lm_eval"] == zs.lm_eval_version() and fp["task_versions"] == {"wikitext": 2.0}
         assert fp["limit"] == 1 and fp["data"]["wikitext"]["source"] == "local"
-    assert rows["dense"]["extra"]["zero_shot"] != rows["magnitude"]["extra"]["zero_shot"]   # the pruned model's own
+    assert rows["dense"].extra["zero_shot"] != rows["magnitude"].extra["zero_shot"]   # the pruned model's own
     report = (run_dir / "report" / "report.md").read_text()
     assert "Table 11: Zero-shot scores through lm-eval" in report and "wikitext (word_perplexity)" in report
-    assert f"{rows['magnitude']['extra']['zero_shot']['wikitext']['word_perplexity']:.2f}" in report
+    assert f"{rows['magnitude'].extra['zero_shot']['wikitext']['word_perplexity']:.2f}" in report
     assert "a smoke test of the setup, not the benchmark's number" in report
     # export-model re-makes such a job (its fingerprint's zero_shot record is no obstacle) and the card shows the scores.
     from harness.cli.export_model import export_model
@@ -203,7 +203,7 @@ methods = ["magnitude"]
                       echo=lambda *_: None)
     card = (ex.dest / "README.md").read_text()
     assert f"## Zero-shot (lm-eval {zs.lm_eval_version()}, first 1 document(s) per task)" in card
-    assert f"| wikitext | word_perplexity | {rows['magnitude']['extra']['zero_shot']['wikitext']['word_perplexity']:.4f} |" in card
+    assert f"| wikitext | word_perplexity | {rows['magnitude'].extra['zero_shot']['wikitext']['word_perplexity']:.4f} |" in card
     # The same config without zero-shot keys its jobs apart: nothing of this store is taken for it.
     from harness.run.scoring import Scorer
     from harness.core.models import load_model
@@ -212,8 +212,8 @@ methods = ["magnitude"]
     lm = load_model(str(tiny_dir))
     with ResultsStore(tmp_path / "scratch.sqlite") as scratch:
         key = Scorer(lm, scratch, cfg.eval, cfg.calibration, "").key("reference", "magnitude", 0.5, "unstructured")
-    assert key.digest != rows["magnitude"]["key"]
-    assert rows["magnitude"]["fingerprint_digest"] == rows["dense"]["fingerprint_digest"]
+    assert key.digest != rows["magnitude"].key
+    assert rows["magnitude"].fingerprint_digest == rows["dense"].fingerprint_digest
 
 
 def test_zeroshot_cli_on_a_model_folder(tiny_dir, capsys):

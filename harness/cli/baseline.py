@@ -23,7 +23,7 @@ from harness.run.config import PAPER_LEVELS, CalibrationConfig
 from harness.run.scoring import open_session, row
 from harness.core.sparsity import pattern_sparsity, prunable_layers, prunable_weight_names
 from harness.run.folder import RunFolder
-from harness.run.store import ResultsStore
+from harness.run.store import JobRow, ResultsStore
 from harness.core.validation import validate
 
 
@@ -127,14 +127,15 @@ def cmd_baseline(args) -> int:
     return 0
 
 
-def print_table(rows: list[dict]) -> None:
+def print_table(rows: list[JobRow]) -> None:
     """Methods as columns, levels as rows, like the paper's Table 1; a status where there is no number."""
     import pandas as pd
 
     if not rows:
         return
-    df = pd.DataFrame(rows)
-    df["cell"] = [f"{p:.3f}" if p is not None and p == p else s for p, s in zip(df["perplexity"], df["status"])]
+    df = pd.DataFrame({"sparsity": [r.sparsity for r in rows], "method": [r.method for r in rows],
+                       "cell": [f"{r.perplexity:.3f}" if r.perplexity is not None and r.perplexity == r.perplexity
+                                else r.status for r in rows]})
     table = df.pivot_table(index="sparsity", columns="method", values="cell", aggfunc="last")
     print(table.fillna("").to_string())
 

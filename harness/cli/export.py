@@ -93,7 +93,7 @@ def export_run(run_dir: Path, dest: Path, *, force: bool = False, title: str | N
     if not store.is_file():
         raise ExportError(f"{store} not found: --export takes a run directory (the [run] out of its config)")
     with ResultsStore(store) as s:
-        rows = [(c["id"], c["path"]) for c in s.candidates() if c["path"] and ":" not in c["id"]]
+        rows = [(c.id, c.path) for c in s.candidates() if c.path and ":" not in c.id]
     copies: dict[PurePosixPath, Path] = {}
     missing = []
     for cid, stored in rows:

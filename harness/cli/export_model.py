@@ -27,6 +27,7 @@ from pathlib import Path
 from harness.run.config import ExperimentConfig
 from harness.core.evaluate import fingerprint
 from harness.core.fingerprint import EvalFingerprint
+from harness.run.store import JobRow
 from harness.run.verify import Rerun, VerifyError, fingerprint_differences, pruner_file, open_rerun
 
 INFO = "prunegen-export.json"
@@ -39,7 +40,7 @@ class ExportModelError(ValueError):
 @dataclass(frozen=True)
 class ExportedModel:
     dest: Path
-    job: dict                 # the stored job row (its fingerprint, perplexity, ...)
+    job: JobRow               # the stored job (its fingerprint, perplexity, ...)
     perplexity: float         # stored and re-made: equal bit for bit
     sparsity: dict            # harness.core.sparsity.SparsityReport.as_dict() of the written model
     files: tuple[str, ...]
@@ -54,20 +55,20 @@ def _digest_fields(fp: dict) -> dict:
     return body
 
 
-def fingerprint_problems(row: dict, rerun: Rerun) -> list[str]:
+def fingerprint_problems(row: JobRow, rerun: Rerun) -> list[str]:
     """Why the stored job's fingerprint no longer matches what a re-run here would be (empty: it matches)."""
-    stored = row["fingerprint"] or {}
+    stored = row.fingerprint or {}
     problems = []
     try:
         own = EvalFingerprint(**stored).digest
     except TypeError as e:
         return [f"its stored fingerprint is not a fingerprint ({e})"]
-    if own != row["fingerprint_digest"]:
+    if own != row.fingerprint_digest:
         problems.append(f"its stored fingerprint hashes to {own}, not to its recorded digest "
-                        f"{row['fingerprint_digest']} (the row was changed after the run)")
+                        f"{row.fingerprint_digest} (the row was changed after the run)")
     s = rerun.scorer
     now = fingerprint(s.lm, s.text, s.setup, s.windows)
-    if now.digest != row["fingerprint_digest"]:
+    if now.digest != row.fingerprint_digest:
         then, here = _digest_fields(stored), _digest_fields(now.as_dict())
         diff = []
         for key in sorted(set(then) | set(here)):
@@ -76,41 +77,41 @@ def fingerprint_problems(row: dict, rerun: Rerun) -> list[str]:
                 diff += [f"{key}.{k} {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
             elif a != b:
                 diff.append(f"{key} {a!r} -> {b!r}")
-        problems.append(f"its fingerprint {row['fingerprint_digest']} is {now.digest} here"
+        problems.append(f"its fingerprint {row.fingerprint_digest} is {now.digest} here"
                         + (f" ({'; '.join(diff)})" if diff else ""))
     cal = stored.get("calibration")
     if cal is not None and cal != rerun.calib.describe:
         diff = [f"{k} {cal.get(k)!r} -> {rerun.calib.describe.get(k)!r}"
                 for k in sorted(set(cal) | set(rerun.calib.describe)) if cal.get(k) != rerun.calib.describe.get(k)]
         problems.append("its calibration is not the one drawn now (" + "; ".join(diff) + ")")
-    if row["kind"] != "dense":
+    if row.kind != "dense":
         path, changed = pruner_file(row)
         if changed:
             problems.append(f"its pruner file {path} changed since (sha256 "
-                            f"{(row['artefacts'] or {}).get('pruner_sha256', '?')[:16]}... stored)")
+                            f"{row.artefacts.get('pruner_sha256', '?')[:16]}... stored)")
     return problems
 
 
-def find_job(rerun: Rerun, kind: str, method: str, level: float, pattern: str) -> dict:
+def find_job(rerun: Rerun, kind: str, method: str, level: float, pattern: str) -> JobRow:
     """The stored ok job of ``method`` at ``level`` and ``pattern`` made with the config's setup."""
     key = rerun.scorer.key(kind, method, level, pattern).digest
     for r in rerun.rows:
-        if r["key"] == key:
+        if r.key == key:
             return r
     name = f"{kind} {method} at {level:g} ({pattern})"
-    same = [r for r in rerun.store.rows(kind=kind, method=method, pattern=pattern) if abs(r["sparsity"] - level) < 1e-12]
-    if same and any(r["key"] == key for r in same):
-        r = next(r for r in same if r["key"] == key)
-        raise ExportModelError(f"{name} is stored with status {r['status']}"
-                               + (f" ({r['detail'][:200]})" if r["detail"] else "") + ": only an ok job has a model")
+    same = [r for r in rerun.store.rows(kind=kind, method=method, pattern=pattern) if abs(r.sparsity - level) < 1e-12]
+    if same and any(r.key == key for r in same):
+        r = next(r for r in same if r.key == key)
+        raise ExportModelError(f"{name} is stored with status {r.status}"
+                               + (f" ({r.detail[:200]})" if r.detail else "") + ": only an ok job has a model")
     if same:
         raise ExportModelError(f"{name} is stored, but made with another evaluation or calibration setup than this "
                                "config's: pass the run's own config with --config")
-    levels = sorted({r["sparsity"] for r in rerun.rows if r["kind"] == kind and r["method"] == method
-                     and r["pattern"] == pattern})
+    levels = sorted({r.sparsity for r in rerun.rows if r.kind == kind and r.method == method
+                     and r.pattern == pattern})
     if levels:
         raise ExportModelError(f"{name}: no such job; its ok levels are {', '.join(f'{x:g}' for x in levels)}")
-    known = sorted({r["method"] for r in rerun.rows if r["kind"] == kind})
+    known = sorted({r.method for r in rerun.rows if r.kind == kind})
     raise ExportModelError(f"{name}: no ok job of this {kind} in the run; its {kind}s with ok jobs: "
                            + (", ".join(known) if known else "none"))
 
@@ -143,9 +144,9 @@ def export_model(run_dir: Path, cfg: ExperimentConfig, dest: Path, *, candidate:
             kept: dict = {}
             status, ppl, _ = rerun.job(row, on_tensors=lambda lv, t: kept.update(
                 {k: v.detach().clone() for k, v in t.items()}))
-            stored = row["perplexity"]
+            stored = row.perplexity
             if status != "ok" or ppl != stored or not kept:
-                changed = fingerprint_differences(row["fingerprint"])
+                changed = fingerprint_differences(row.fingerprint)
                 raise ExportModelError(
                     f"{kind} {name} at {level:g}: the re-run gave {status} with perplexity {ppl!r}, the store holds "
                     f"{stored!r}: not bit for bit, so no model is written"
@@ -156,7 +157,7 @@ def export_model(run_dir: Path, cfg: ExperimentConfig, dest: Path, *, candidate:
         raise ExportModelError(str(e)) from None
 
 
-def _write(rerun: Rerun, row: dict, tensors: dict, dest: Path, force: bool) -> ExportedModel:
+def _write(rerun: Rerun, row: JobRow, tensors: dict, dest: Path, force: bool) -> ExportedModel:
     from sandbox.api import copy_prunable
 
     from harness.core.sparsity import measure_model
@@ -176,24 +177,24 @@ def _write(rerun: Rerun, row: dict, tensors: dict, dest: Path, force: bool) -> E
         rerun.scorer.restore()
     path, _ = pruner_file(row)
     source = path.read_text(encoding="utf-8")
-    info = {"run": str(rerun.store.path.parent), "kind": row["kind"], "method": row["method"],
-            "idea": row["idea"], "generator": row["generator"], "sample": row["sample"],
-            "model": row["model"], "level": row["sparsity"], "pattern": row["pattern"],
-            "perplexity": row["perplexity"], "achieved_sparsity": row["achieved_sparsity"], "sparsity": sparsity,
-            "job_key": row["key"], "fingerprint_digest": row["fingerprint_digest"], "fingerprint": row["fingerprint"],
-            "pruner": {"path": str(path), "sha256": (row["artefacts"] or {}).get("pruner_sha256")},
+    info = {"run": str(rerun.store.path.parent), "kind": row.kind, "method": row.method,
+            "idea": row.idea, "generator": row.generator, "sample": row.sample,
+            "model": row.model, "level": row.sparsity, "pattern": row.pattern,
+            "perplexity": row.perplexity, "achieved_sparsity": row.achieved_sparsity, "sparsity": sparsity,
+            "job_key": row.key, "fingerprint_digest": row.fingerprint_digest, "fingerprint": row.fingerprint,
+            "pruner": {"path": str(path), "sha256": row.artefacts.get("pruner_sha256")},
             "eval": {"source": rerun.cfg.eval.source, "seqlen": rerun.cfg.eval.seqlen,
-                     "windows": row["fingerprint"]["windows"]},
+                     "windows": row.fingerprint["windows"]},
             # lm-eval's scores of this job, where the run had [eval] zero_shot (harness.run.zeroshot)
-            "zero_shot": (row["extra"] or {}).get("zero_shot"),
-            "zero_shot_fingerprint": (row["fingerprint"] or {}).get("zero_shot")}
+            "zero_shot": row.extra.get("zero_shot"),
+            "zero_shot_fingerprint": (row.fingerprint or {}).get("zero_shot")}
     (tmp / INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     (tmp / "README.md").write_text(model_card(info, source), encoding="utf-8")
     if dest.exists():
         shutil.rmtree(dest)
     tmp.rename(dest)
     files = tuple(sorted(p.name for p in dest.iterdir()))
-    return ExportedModel(dest, row, row["perplexity"], sparsity, files)
+    return ExportedModel(dest, row, row.perplexity, sparsity, files)
 
 
 def model_card(info: dict, source: str) -> str:
@@ -291,7 +292,7 @@ def cmd_export_model(args) -> int:
     except (ExportModelError, ConfigError) as e:
         print(f"prunegen export-model: error: {e}", file=sys.stderr)
         return 2
-    print(f"{ex.dest}: {ex.job['kind']} {ex.job['method']} at {ex.job['sparsity']:g} ({ex.job['pattern']}), "
+    print(f"{ex.dest}: {ex.job.kind} {ex.job.method} at {ex.job.sparsity:g} ({ex.job.pattern}), "
           f"perplexity {ex.perplexity!r} (re-made bit for bit), sparsity {ex.sparsity['overall']:.4%}; "
           f"{', '.join(ex.files)}")
     if args.push:

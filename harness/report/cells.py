@@ -14,6 +14,7 @@ import math
 
 from harness.core.interface import Status
 from harness.core.numbers import fmt_ppl
+from harness.run.store import JobRow
 
 NOT_RUN = "not run"
 DETAIL_CHARS = 90
@@ -40,14 +41,14 @@ def na_reason(detail: str | None) -> str:
     return d.split(":")[0].strip() if d else ""
 
 
-def job_cell(job: dict | None) -> str:
+def job_cell(job: JobRow | None) -> str:
     """What a table shows for one job: perplexity, status, 'not applicable: why' or 'not run'."""
     if job is None:
         return NOT_RUN
-    status = job["status"]
+    status = job.status
     if status == Status.OK:
-        return fmt_ppl(job.get("perplexity")) or "ok (no perplexity recorded)"
+        return fmt_ppl(job.perplexity) or "ok (no perplexity recorded)"
     if status == Status.NOT_APPLICABLE:
-        reason = na_reason(job.get("detail"))
+        reason = na_reason(job.detail)
         return f"not applicable: {reason}" if reason else "not applicable"
     return str(status)

@@ -8,7 +8,7 @@ import math
 from harness.core.interface import Status
 from harness.core.numbers import fmt_ppl
 from .cells import NOT_RUN, fmt_level, job_cell
-from harness.run.store import BEST_OF_N, EVOLVE
+from harness.run.store import BEST_OF_N, EVOLVE, CandidateRecord
 from .programs import candidate_labels
 from .table import Table, make_table
 from .view import DISPLAY, FIGURE3_HUMANS, Data, program_mode
@@ -55,22 +55,22 @@ def evolution_verdict(evolved: dict, control: dict | None, evolved_test: float |
     return f"evolution not better than best-of-N {calls}: {what} {a:.4f} vs {b:.4f}"
 
 
-def best_new_program(d: Data, e: dict, mode: str) -> dict | None:
+def best_new_program(d: Data, e: dict, mode: str) -> CandidateRecord | None:
     """The best program by held-out fitness that the arm ``mode`` itself produced for evolution summary ``e``:
     for evolution a child (generation >= 1), for best-of-N one of its samples; never a seed, a one-pass
     program or a duplicate of a program already in the pool (its fitness is the original's)."""
     pool = [c for c in d.evolution_programs.values()
-            if program_mode(c) == mode and c["idea"] == e["idea"] and c["generator"] == e["generator"]
-            and (c.get("extra") or {}).get("model", e["model"]) == e["model"]
-            and (c.get("extra") or {}).get("fitness_setup", e["setup"]) == e["setup"]
-            and (mode != EVOLVE or (c.get("round") or 0) >= 1)
-            and not (c.get("extra") or {}).get("duplicate_of")
-            and (c.get("extra") or {}).get("fitness") is not None]
-    return min(pool, key=lambda c: (c["extra"]["fitness"], c["id"])) if pool else None
+            if program_mode(c) == mode and c.idea == e["idea"] and c.generator == e["generator"]
+            and c.extra.get("model", e["model"]) == e["model"]
+            and c.extra.get("fitness_setup", e["setup"]) == e["setup"]
+            and (mode != EVOLVE or c.round >= 1)
+            and not c.extra.get("duplicate_of")
+            and c.extra.get("fitness") is not None]
+    return min(pool, key=lambda c: (c.extra["fitness"], c.id)) if pool else None
 
 
-def children_verdict(child: dict | None, sample: dict | None, calls: str, child_test: float | None,
-                     sample_test: float | None) -> str:
+def children_verdict(child: CandidateRecord | None, sample: CandidateRecord | None, calls: str,
+                     child_test: float | None, sample_test: float | None) -> str:
     """Are evolved children better than best-of-N samples? ``child`` / ``sample``: the best of each (their
     candidate rows, held-out fitness in extra), ``*_test``: their test mean log-perplexity where each ran ok
     at every level on the test windows. The test windows decide when both have them, else held-out fitness."""
@@ -84,7 +84,7 @@ def children_verdict(child: dict | None, sample: dict | None, calls: str, child_
     if child_test is not None and sample_test is not None:
         a, b, what = child_test, sample_test, "test mean log-ppl"
     else:
-        a, b, what = child["extra"]["fitness"], sample["extra"]["fitness"], "held-out fitness (not both on the test windows)"
+        a, b, what = child.extra["fitness"], sample.extra["fitness"], "held-out fitness (not both on the test windows)"
     if a < b:
         return f"evolution better than best-of-N {calls}: {what} {a:.4f} vs {b:.4f}"
     if a == b:
@@ -153,7 +153,7 @@ def table_evolution(d: Data) -> list[Table]:
                 used.append(j)
                 row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(best, lv)
                 row[f"Test ppl {fmt_level(lv)}"] = job_cell(j)
-                test.append(j["perplexity"] if j and j["status"] == Status.OK else None)
+                test.append(j.perplexity if j and j.status == Status.OK else None)
             tests[name] = _mean_log(test)
             rows.append(row)
         for m in FIGURE3_HUMANS[:2]:   # wanda, sparsegpt
@@ -169,9 +169,9 @@ def table_evolution(d: Data) -> list[Table]:
         child, sample = best_new_program(d, e, EVOLVE), best_new_program(d, e, BEST_OF_N)
 
         def test_of(c):
-            jobs = [d.job("candidate", c["id"], "unstructured", lv) for lv in levels] if c else []
+            jobs = [d.job("candidate", c.id, "unstructured", lv) for lv in levels] if c else []
             used.extend(jobs)
-            return _mean_log([j["perplexity"] if j and j["status"] == Status.OK else None for j in jobs])
+            return _mean_log([j.perplexity if j and j.status == Status.OK else None for j in jobs])
         control = e.get("best_of_n")
         if control is None:
             verdict = "no best-of-N control was run (evolution.best_of_n = false)"
@@ -183,8 +183,8 @@ def table_evolution(d: Data) -> list[Table]:
                          "Best-of-N calls": str(control["calls"]) if control else "0 (not run)",
                          "Programs (evolution)": f"{e['evolution']['programs']} distinct, "
                                                  f"{e['evolution']['duplicates']} duplicate(s)",
-                         "Best evolved child": labels.get(child["id"], child["id"]) if child else "none ran ok",
-                         "Best best-of-N sample": labels.get(sample["id"], sample["id"]) if sample else "none ran ok",
+                         "Best evolved child": labels.get(child.id, child.id) if child else "none ran ok",
+                         "Best best-of-N sample": labels.get(sample.id, sample.id) if sample else "none ran ok",
                          "Verdict": verdict,
                          "Pools' best (seeds and generation 0 included)": evolution_verdict(
                              e["evolution"], control, tests.get("evolution"), tests.get("best-of-N"))})

@@ -19,15 +19,15 @@ class Figure:
 
 
 def _ok_series(d: Data, kind: str, method: str, pattern: str = "unstructured") -> dict[float, float]:
-    return {float(j["sparsity"]): j["perplexity"] for j in d.jobs
-            if j["kind"] == kind and j["method"] == method and j["pattern"] == pattern
-            and j["status"] == Status.OK and j.get("perplexity") is not None}
+    return {float(j.sparsity): j.perplexity for j in d.jobs
+            if j.kind == kind and j.method == method and j.pattern == pattern
+            and j.status == Status.OK and j.perplexity is not None}
 
 
 def make_figures(d: Data, out: Path) -> list[Figure]:
     from . import plots as F   # matplotlib is loaded only when a report is written
 
-    dense = d.dense["perplexity"] if d.dense and d.dense["status"] == Status.OK else None
+    dense = d.dense.perplexity if d.dense and d.dense.status == Status.OK else None
     absent = "Failed or missing jobs are absent from the lines (see the tables for their status)."
     figs = []
     methods = [m for m in d.reference_methods if m not in ABLATIONS and m not in PROMPT_REFERENCES]
@@ -46,8 +46,8 @@ def make_figures(d: Data, out: Path) -> list[Figure]:
     series = {m: _ok_series(d, "reference", m) for m in FIGURE3_HUMANS}
     thin = set()
     for c in ok_candidates(d, "unstructured"):
-        series[labels[c["id"]]] = _ok_series(d, "candidate", c["id"])
-        thin.add(labels[c["id"]])
+        series[labels[c.id]] = _ok_series(d, "candidate", c.id)
+        thin.add(labels[c.id])
     figs.append(Figure("figure3", F.level_figure(out / "figure3.png", "Figure 3: machine vs human", series,
                                                  dense=dense, thin=thin),
                        f"Figure 3: Machine-generated candidates that ran ok (thin dashed) vs {', '.join(FIGURE3_HUMANS)} "
@@ -74,13 +74,13 @@ def make_figures(d: Data, out: Path) -> list[Figure]:
                            "control starts from the discovery arm's)."))
     if len(d.generators) > 1:
         rates = {}
-        first_pass = [c for c in d.candidates if not c.get("round")]
-        working = {c["id"] for c in ok_candidates(d)}
+        first_pass = [c for c in d.candidates if not c.round]
+        working = {c.id for c in ok_candidates(d)}
         for g in d.generators:
-            cs = [c for c in first_pass if c["generator"] == g] or [None]
+            cs = [c for c in first_pass if c.generator == g] or [None]
             n = len([c for c in cs if c])
-            rates[g] = {"generated ok": sum(bool(c) and c["status"] == Status.OK for c in cs) / max(n, 1),
-                        "ran ok at some level": sum(bool(c) and c["id"] in working for c in cs) / max(n, 1),
+            rates[g] = {"generated ok": sum(bool(c) and c.status == Status.OK for c in cs) / max(n, 1),
+                        "ran ok at some level": sum(bool(c) and c.id in working for c in cs) / max(n, 1),
                         "ran ok at every level": sum(bool(c) and run_outcome(d, c)[0] == "ok" for c in cs) / max(n, 1)}
         figs.append(Figure("figure4", F.success_figure(out / "figure4.png", "Figure 4: one-pass success per generator", rates),
                            "Figure 4: Per generator model, the share of its one-pass programs that generated ok, ran ok "

@@ -23,7 +23,7 @@ def level_table(d: Data, key: str, title: str, kind: str, methods: list[str], he
             row[h] = job_cell(j)
             used.append(j)
         rows.append(row)
-    na = sorted({one_line(j.get("detail"), 200) for j in used if j and j["status"] == Status.NOT_APPLICABLE})
+    na = sorted({one_line(j.detail, 200) for j in used if j and j.status == Status.NOT_APPLICABLE})
     notes = list(notes) + [f"not applicable, as the pruner said: {t[len('not applicable'):].lstrip(' :') if t.lower().startswith('not applicable') else t}"
                            for t in na]
     return make_table(key, title, rows, ["Pruned Level", *headers], notes, used)

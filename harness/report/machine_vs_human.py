@@ -7,6 +7,7 @@ from harness.core.interface import Status
 from harness.core.numbers import fmt_ppl
 from .cells import NOT_RUN, fmt_level, job_cell
 from harness.run.forms import FORMS, form_of_generator
+from harness.run.store import CandidateRecord, JobRow
 from .programs import candidate_labels, machine_written, not_original, ok_candidates
 from .table import Table, make_table
 from .view import NOT_HUMAN, Data, fallback_levels, method_order, pattern_key
@@ -16,14 +17,14 @@ def human_methods(d: Data) -> list[str]:
     return method_order([m for m in d.reference_methods if m not in NOT_HUMAN])
 
 
-def best_human(d: Data, pattern: str, level: float) -> dict | None:
+def best_human(d: Data, pattern: str, level: float) -> JobRow | None:
     ok = [d.job("reference", m, pattern, level) for m in human_methods(d)]
-    ok = [j for j in ok if j and j["status"] == Status.OK and j.get("perplexity") is not None]
-    return min(ok, key=lambda j: j["perplexity"]) if ok else None
+    ok = [j for j in ok if j and j.status == Status.OK and j.perplexity is not None]
+    return min(ok, key=lambda j: j.perplexity) if ok else None
 
 
-def _form_of(c: dict) -> str:
-    return form_of_generator(c["generator"]).name
+def _form_of(c: CandidateRecord) -> str:
+    return form_of_generator(c.generator).name
 
 
 def table5(d: Data) -> list[Table]:
@@ -39,27 +40,27 @@ def table5(d: Data) -> list[Table]:
         baselines = list(FORMS[form].baselines)
         for pattern in d.patterns("candidate") or ["unstructured"]:
             cands = sorted((c for c in ok_candidates(d, pattern) if _form_of(c) == form),
-                           key=lambda c: (labels[c["id"]], c["id"]))
-            levels = d.levels("candidate", [c["id"] for c in mine], pattern) or fallback_levels(d, pattern)
+                           key=lambda c: (labels[c.id], c.id))
+            levels = d.levels("candidate", [c.id for c in mine], pattern) or fallback_levels(d, pattern)
             rows, used = [], []
             for s in levels:
                 row = {"Pruned Level": fmt_level(s)}
                 for c in cands:
-                    j = d.job("candidate", c["id"], pattern, s)
-                    row[labels[c["id"]]] = job_cell(j)
+                    j = d.job("candidate", c.id, pattern, s)
+                    row[labels[c.id]] = job_cell(j)
                     used.append(j)
                 for m in baselines:
                     j = d.job("reference", m, pattern, s)
                     row[f"Baseline {m}"] = job_cell(j)
                     used.append(j)
                 b = best_human(d, pattern, s)
-                row["Best human method"] = b["method"] if b else "no human method ran ok"
+                row["Best human method"] = b.method if b else "no human method ran ok"
                 row["Best human perplexity"] = job_cell(b) if b else NOT_RUN
                 used.append(b)
                 rows.append(row)
-            cols = ["Pruned Level", *[labels[c["id"]] for c in cands], *[f"Baseline {m}" for m in baselines],
+            cols = ["Pruned Level", *[labels[c.id] for c in cands], *[f"Baseline {m}" for m in baselines],
                     "Best human method", "Best human perplexity"]
-            gens = sorted({c["generator"] for c in cands})
+            gens = sorted({c.generator for c in cands})
             notes = [f"Machine-written {form_note(form)} with at least one level that ran ok ({len(cands)}); "
                      f"generator(s): {', '.join(gens) or 'none'}; no human seed. Best human: the lowest perplexity "
                      f"among {', '.join(human_methods(d)) or 'no reference method'} at that level.",
@@ -67,8 +68,8 @@ def table5(d: Data) -> list[Table]:
             if not cands:
                 notes.append(f"No machine-written {form_note(form)} ran ok"
                              + ("" if pattern == "unstructured" else f" with {pattern}") + ".")
-            notes += [f"{labels[c['id']]} = candidate {c['id']}"
-                      + (f" (not original: {unoriginal[c['id']]})" if c["id"] in unoriginal else "")
+            notes += [f"{labels[c.id]} = candidate {c.id}"
+                      + (f" (not original: {unoriginal[c.id]})" if c.id in unoriginal else "")
                       for c in cands]
             key = _key("table5", form, pattern)
             label = "Table 5" + ("" if form == "program" else f" ({form} form)") + \
@@ -94,7 +95,7 @@ BASELINE_NOTES = {"magnitude": "|W|, one threshold per layer: what the interface
                   "score-wanda": "|W| * act_norm in the skeleton: the skeleton's own Wanda"}
 
 
-def _closest_to(d: Data, method: str, pattern: str, cands: list[dict], levels, labels: dict,
+def _closest_to(d: Data, method: str, pattern: str, cands: list[CandidateRecord], levels, labels: dict,
                 unoriginal: dict[str, str], form: str, baselines: list[str]) -> list[Table]:
     """Table 5b: per level, the machine-written program of ``form`` nearest ``method`` (lowest perplexity), in
     all and among the original programs, and its ratio to ``method`` and to the form's baselines."""
@@ -104,9 +105,9 @@ def _closest_to(d: Data, method: str, pattern: str, cands: list[dict], levels, l
     refs = [method, *(m for m in baselines if m != method)]
     for s in levels:
         ref_jobs = {m: d.job("reference", m, pattern, s) for m in refs}
-        ok = [(j["perplexity"], c["id"], j) for c in cands
-              for j in [d.job("candidate", c["id"], pattern, s)]
-              if j and j["status"] == Status.OK and j.get("perplexity") is not None]
+        ok = [(j.perplexity, c.id, j) for c in cands
+              for j in [d.job("candidate", c.id, pattern, s)]
+              if j and j.status == Status.OK and j.perplexity is not None]
         row = {"Pruned Level": fmt_level(s), **{m: job_cell(j) for m, j in ref_jobs.items()}}
         for title, pool in (("Closest program", ok), ("Closest original program", [o for o in ok if o[1] not in unoriginal])):
             ratios = [f"{title}: x {m}" for m in (refs if title == "Closest original program" else [method])]
@@ -119,7 +120,7 @@ def _closest_to(d: Data, method: str, pattern: str, cands: list[dict], levels, l
             row[f"{title}: perplexity"] = job_cell(j)
             for m, col in zip(refs, ratios):
                 ref = ref_jobs[m]
-                ratio = ppl / ref["perplexity"] if ref and ref["status"] == Status.OK and ref.get("perplexity") else None
+                ratio = ppl / ref.perplexity if ref and ref.status == Status.OK and ref.perplexity else None
                 row[col] = fmt_ppl(ratio) if ratio is not None else NOT_RUN   # 1.6e+42, not 43 digits
             used.append(j)
         used += list(ref_jobs.values())
@@ -137,24 +138,24 @@ def _closest_to(d: Data, method: str, pattern: str, cands: list[dict], levels, l
 
 def default_table6_method(d: Data) -> str:
     """The human method with the lowest perplexity at 0.5 (or the level nearest 0.5 where any ran ok)."""
-    for s in sorted({float(j["sparsity"]) for j in d.jobs if j["kind"] == "reference"}, key=lambda s: (abs(s - 0.5), s)):
+    for s in sorted({float(j.sparsity) for j in d.jobs if j.kind == "reference"}, key=lambda s: (abs(s - 0.5), s)):
         b = best_human(d, "unstructured", s)
         if b:
-            return b["method"]
+            return b.method
     return "wanda"
 
 
 def table6(d: Data, method: str | None) -> list[Table]:
     method = method or default_table6_method(d)
-    kinds = {j["kind"] for j in d.jobs if j["method"] == method and j["kind"] != "dense"}
+    kinds = {j.kind for j in d.jobs if j.method == method and j.kind != "dense"}
     kind = "candidate" if "candidate" in kinds and "reference" not in kinds else "reference"
-    prompt = next((j["extra"]["prompt"] for j in d.jobs if (j.get("extra") or {}).get("prompt")), "University is")
+    prompt = next((j.extra["prompt"] for j in d.jobs if j.extra.get("prompt")), "University is")
     col = prompt if prompt not in ("Pruned Level", "Perplexity") else f"'{prompt}'"
 
     def cont(j):
-        if j is None or j["status"] != Status.OK:
+        if j is None or j.status != Status.OK:
             return job_cell(j)
-        text = (j.get("extra") or {}).get("continuation")
+        text = j.extra.get("continuation")
         return " ".join(text.split()) if text and text.strip() else "no continuation recorded"
 
     rows = [{"Pruned Level": "0.00", "Perplexity": job_cell(d.dense), col: cont(d.dense)}]

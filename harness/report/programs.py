@@ -14,7 +14,7 @@ from pathlib import Path
 from harness.run.forms import FORMS, form_of_generator, is_interface_example
 from harness.core.interface import Status
 from harness.core.program_identity import KEPT_DIGEST, MASK_DIGEST
-from harness.run.store import BEST_OF_N, EVOLVE, SEED
+from harness.run.store import BEST_OF_N, EVOLVE, SEED, CandidateRecord, JobRow
 from .view import Data, method_order, program_mode
 
 # Statuses of a level that was scored: ok, and "collapsed" (scored, but worse than a uniform guess; the row
@@ -30,57 +30,57 @@ def idea_numbers(d: Data) -> tuple[dict[str, str], bool]:
     known: dict[str, int] = {}
     programs = [c for c in (*d.scored, *d.evolution_programs.values()) if program_mode(c) != SEED]
     for c in programs:
-        n = (c.get("extra") or {}).get("paper_number")
-        if n is not None and c["idea"] not in known:
+        n = c.extra.get("paper_number")
+        if n is not None and c.idea not in known:
             try:
-                known[c["idea"]] = int(n)
+                known[c.idea] = int(n)
             except (TypeError, ValueError):
                 pass
     out = {idea: f"{n:02d}" for idea, n in known.items()}
     nxt = max(known.values(), default=0) + 1
     starred = False
-    for idea in sorted({c["idea"] for c in programs} - set(known)):
+    for idea in sorted({c.idea for c in programs} - set(known)):
         out[idea] = f"{nxt:02d}*"
         nxt += 1
         starred = True
     return out, starred
 
 
-def _cand_label(d: Data, c: dict, numbers: dict[str, str], multi_gen: bool, multi_sample: set) -> str:
+def _cand_label(d: Data, c: CandidateRecord, numbers: dict[str, str], multi_gen: bool, multi_sample: set) -> str:
     if program_mode(c) == SEED:
-        return f"human seed {c['id'].removeprefix('seed:')}"
-    label = f"{numbers[c['idea']]} {c['idea']}"
+        return f"human seed {c.id.removeprefix('seed:')}"
+    label = f"{numbers[c.idea]} {c.idea}"
     if multi_gen:
-        label += f" [{c['generator']}]"
+        label += f" [{c.generator}]"
     if program_mode(c) == EVOLVE:
-        return label + f" evolved g{c.get('round') or 0}.{c.get('sample') or 0}"
+        return label + f" evolved g{c.round}.{c.sample}"
     if program_mode(c) == BEST_OF_N:
-        return label + f" best-of-N s{c.get('sample') or 0}"
-    if (c["idea"], c["generator"]) in multi_sample:
-        label += f" s{c.get('sample') or 0}"
-    if c.get("round"):
-        label += f" r{c['round']}"
+        return label + f" best-of-N s{c.sample}"
+    if (c.idea, c.generator) in multi_sample:
+        label += f" s{c.sample}"
+    if c.round:
+        label += f" r{c.round}"
     return label
 
 
 def candidate_labels(d: Data) -> dict[str, str]:
     numbers, _ = idea_numbers(d)
-    seen = Counter((c["idea"], c["generator"]) for c in d.candidates if not c.get("round"))
+    seen = Counter((c.idea, c.generator) for c in d.candidates if not c.round)
     multi = {k for k, n in seen.items() if n > 1}
-    every = {c["id"]: c for c in (*d.evolution_programs.values(), *d.scored)}   # evolution's unscored ones too
+    every = {c.id: c for c in (*d.evolution_programs.values(), *d.scored)}   # evolution's unscored ones too
     return {i: _cand_label(d, c, numbers, len(d.generators) > 1, multi) for i, c in every.items()}
 
 
-def machine_written(d: Data) -> list[dict]:
+def machine_written(d: Data) -> list[CandidateRecord]:
     """The scored programs a model wrote: a human seed evolution scored is no machine's program."""
     return [c for c in d.scored if program_mode(c) != SEED]
 
 
-def ok_candidates(d: Data, pattern: str | None = None) -> list[dict]:
+def ok_candidates(d: Data, pattern: str | None = None) -> list[CandidateRecord]:
     """Machine-written programs with at least one level that ran ok (with ``pattern``)."""
     return [c for c in machine_written(d)
-            if any(j["status"] == Status.OK and (pattern is None or j["pattern"] == pattern)
-                   for j in d.cand_jobs.get(c["id"], []))]
+            if any(j.status == Status.OK and (pattern is None or j.pattern == pattern)
+                   for j in d.cand_jobs.get(c.id, []))]
 
 
 def example_copies(d: Data) -> set[str]:
@@ -89,9 +89,9 @@ def example_copies(d: Data) -> set[str]:
     A program whose file is no longer where the store says is not flagged."""
     out = set()
     for c in d.candidates:
-        path = Path(c["path"]) if c.get("path") else None
+        path = Path(c.path) if c.path else None
         if path is not None and path.is_file() and is_interface_example(path.read_text(encoding="utf-8")):
-            out.add(c["id"])
+            out.add(c.id)
     return out
 
 
@@ -101,18 +101,18 @@ def copies_in_effect(d: Data, copies: set[str]) -> set[str]:
     theirs = {}
     for cid in copies:
         for j in d.cand_jobs.get(cid, []):
-            if j["status"] == Status.OK and j.get("perplexity") is not None:
-                theirs[(j["pattern"], float(j["sparsity"]))] = j["perplexity"]
+            if j.status == Status.OK and j.perplexity is not None:
+                theirs[(j.pattern, float(j.sparsity))] = j.perplexity
     out = set()
     for c in d.candidates:
-        ok = [j for j in d.cand_jobs.get(c["id"], []) if j["status"] == Status.OK and j.get("perplexity") is not None]
-        if c["id"] not in copies and ok and all(theirs.get((j["pattern"], float(j["sparsity"]))) == j["perplexity"]
+        ok = [j for j in d.cand_jobs.get(c.id, []) if j.status == Status.OK and j.perplexity is not None]
+        if c.id not in copies and ok and all(theirs.get((j.pattern, float(j.sparsity))) == j.perplexity
                                                 for j in ok):
-            out.add(c["id"])
+            out.add(c.id)
     return out
 
 
-def same_level(a: dict, b: dict) -> bool:
+def same_level(a: JobRow, b: JobRow) -> bool:
     """Whether two scored jobs of one level returned the same model.
 
     With both rows' digests (harness.run.sweep stores them): the same zeros and the same kept values. Without:
@@ -120,18 +120,18 @@ def same_level(a: dict, b: dict) -> bool:
     models tie to the last bit almost never). Digests decide where both have them, so equal numbers from
     different masks are not a copy.
     """
-    ea, eb = a.get("extra") or {}, b.get("extra") or {}
+    ea, eb = a.extra, b.extra
     if ea.get(MASK_DIGEST) and eb.get(MASK_DIGEST):
         return ea[MASK_DIGEST] == eb[MASK_DIGEST] and ea.get(KEPT_DIGEST) == eb.get(KEPT_DIGEST)
-    return a.get("perplexity") is not None and a.get("perplexity") == b.get("perplexity")
+    return a.perplexity is not None and a.perplexity == b.perplexity
 
 
-def _scored_jobs(jobs: list[dict]) -> dict[tuple[str, float], dict]:
-    return {(j["pattern"], float(j["sparsity"])): j for j in jobs
-            if j["status"] in SCORED and j.get("perplexity") is not None}
+def _scored_jobs(jobs: list[JobRow]) -> dict[tuple[str, float], JobRow]:
+    return {(j.pattern, float(j.sparsity)): j for j in jobs
+            if j.status in SCORED and j.perplexity is not None}
 
 
-def _behaviours(d: Data, copies: set[str]) -> dict[str, dict[tuple[str, float], dict]]:
+def _behaviours(d: Data, copies: set[str]) -> dict[str, dict[tuple[str, float], JobRow]]:
     """What each method did per (pattern, level), in the order a match is named: the prompt examples first
     (a program that returns its prompt's example invented least), then every reference method.
 
@@ -140,11 +140,11 @@ def _behaviours(d: Data, copies: set[str]) -> dict[str, dict[tuple[str, float], 
     examples = [FORMS[f].example for f in FORMS]
     out: dict[str, dict] = {m: {} for m in examples}
     for m in method_order(d.reference_methods):
-        out[m] = _scored_jobs([j for j in d.jobs if j["kind"] == "reference" and j["method"] == m])
+        out[m] = _scored_jobs([j for j in d.jobs if j.kind == "reference" and j.method == m])
     for c in d.candidates:
-        if c["id"] in copies:
-            example = FORMS[form_of_generator(c["generator"]).name].example
-            for k, j in _scored_jobs(d.cand_jobs.get(c["id"], [])).items():
+        if c.id in copies:
+            example = FORMS[form_of_generator(c.generator).name].example
+            for k, j in _scored_jobs(d.cand_jobs.get(c.id, [])).items():
                 out[example].setdefault(k, j)
     return {m: jobs for m, jobs in out.items() if jobs}
 
@@ -159,12 +159,12 @@ def methods_in_effect(d: Data, copies: set[str] | None = None) -> dict[str, str]
     behaviours = _behaviours(d, copies)
     out = {}
     for c in d.scored:
-        mine = _scored_jobs(d.cand_jobs.get(c["id"], []))
-        if c["id"] in copies or not mine:
+        mine = _scored_jobs(d.cand_jobs.get(c.id, []))
+        if c.id in copies or not mine:
             continue
         for method, theirs in behaviours.items():
             if all(k in theirs and same_level(j, theirs[k]) for k, j in mine.items()):
-                out[c["id"]] = method
+                out[c.id] = method
                 break
     return out
 
@@ -174,37 +174,37 @@ def not_original(d: Data) -> dict[str, str]:
     copies = example_copies(d)
     out = {cid: f"{m} in effect" for cid, m in methods_in_effect(d, copies).items()}
     for c in d.scored:
-        if c["id"] in copies:
-            out[c["id"]] = f"copy of {FORMS[form_of_generator(c['generator']).name].example}"
+        if c.id in copies:
+            out[c.id] = f"copy of {FORMS[form_of_generator(c.generator).name].example}"
     return out
 
 
-def vocabulary_bound(job: dict) -> int | None:
+def vocabulary_bound(job: JobRow) -> int | None:
     """The perplexity of a uniform guess for a job's model: the scorer's bound where the row says it, else
     the vocabulary size its fingerprint names (``...(vocab=49152)``)."""
-    bound = ((job.get("extra") or {}).get("collapsed") or {}).get("bound")
+    bound = (job.extra.get("collapsed") or {}).get("bound")
     if bound:
         return int(bound)
-    m = re.search(r"vocab=(\d+)", str((job.get("fingerprint") or {}).get("tokenizer", "")))
+    m = re.search(r"vocab=(\d+)", str((job.fingerprint or {}).get("tokenizer", "")))
     return int(m.group(1)) if m else None
 
 
-def is_collapsed_job(job: dict | None, dense: dict | None) -> bool:
+def is_collapsed_job(job: JobRow | None, dense: JobRow | None) -> bool:
     """A scored job worse than a uniform guess (harness.run.scoring's rule, for stores from before it set the
     status): status collapsed, or a perplexity not finite or above the vocabulary size while the dense
     model's was at or below it."""
-    if job is None or job["status"] not in SCORED:
+    if job is None or job.status not in SCORED:
         return False
-    if job["status"] == COLLAPSED:
+    if job.status == COLLAPSED:
         return True
-    ppl, bound = job.get("perplexity"), vocabulary_bound(job)
+    ppl, bound = job.perplexity, vocabulary_bound(job)
     if ppl is None or bound is None or (math.isfinite(ppl) and ppl <= bound):
         return False
-    base = (dense or {}).get("perplexity")
+    base = dense.perplexity if dense else None
     return base is not None and math.isfinite(base) and base <= bound
 
 
-def validity_job(d: Data, cid: str) -> dict | None:
+def validity_job(d: Data, cid: str) -> JobRow | None:
     """The job a program's validity is judged at: unstructured, the scored level nearest VALID_LEVEL."""
-    jobs = [j for j in d.cand_jobs.get(cid, []) if j["pattern"] == "unstructured" and j["status"] in SCORED]
-    return min(jobs, key=lambda j: (abs(float(j["sparsity"]) - VALID_LEVEL), float(j["sparsity"]))) if jobs else None
+    jobs = [j for j in d.cand_jobs.get(cid, []) if j.pattern == "unstructured" and j.status in SCORED]
+    return min(jobs, key=lambda j: (abs(float(j.sparsity) - VALID_LEVEL), float(j.sparsity))) if jobs else None

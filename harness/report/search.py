@@ -24,7 +24,7 @@ UPDATERS = ("sparsegpt",)
 
 def _ppl(d: Data, kind: str, method: str, level: float) -> float | None:
     j = d.index.get((kind, method, "unstructured", float(level)))
-    return j["perplexity"] if j and j["status"] == Status.OK and j.get("perplexity") else None
+    return j.perplexity if j and j.status == Status.OK and j.perplexity else None
 
 
 def search_verdict(machine: dict[float, float | None], humans: dict[str, dict[float, float | None]]) -> str:
@@ -93,7 +93,7 @@ def table_search(d: Data) -> list[Table]:
             notes.append("No best-of-N control in this run ([search] best_of_n = false): nothing here says what "
                          "the same calls as independent samples would have found.")
         finalists = {a["best_generated"]["id"] for _, a in arms if a.get("best_generated")}
-        jobs = [j for j in d.jobs if (j["kind"] == "reference" and j["method"] in humans) or j["method"] in finalists]
+        jobs = [j for j in d.jobs if (j.kind == "reference" and j.method in humans) or j.method in finalists]
         tables.append(make_table("table12", f"Table 12: the discovery engine's finalists vs the humans "
                                  f"({s['generator']})", rows, cols, notes, jobs))
     return tables

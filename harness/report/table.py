@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from harness.run.store import JobRow
+
 
 @dataclass
 class Table:
@@ -34,24 +36,24 @@ def _calib_text(c: dict | None) -> str:
 
 
 def fingerprint_lines(jobs) -> list[str]:
-    """One line per evaluation fingerprint digest among ``jobs``: what produced the numbers."""
-    groups: dict[str, list[dict]] = defaultdict(list)
+    """One line per evaluation fingerprint digest among ``jobs`` (JobRows, None skipped): what produced the numbers."""
+    groups: dict[str, list[JobRow]] = defaultdict(list)
     for j in jobs:
         if j is not None:
-            groups[j.get("fingerprint_digest") or ""].append(j)
+            groups[j.fingerprint_digest or ""].append(j)
     lines = []
     for digest in sorted(groups, key=lambda d: (d == "", d)):
         js = groups[digest]
         if not digest:
             lines.append(f"fingerprint unknown: {len(js)} job(s) recorded none")
             continue
-        fp = next((j["fingerprint"] for j in js if j.get("fingerprint")), {}) or {}
+        fp = next((j.fingerprint for j in js if j.fingerprint), {}) or {}
         data = fp.get("data") or {}
         calibs: dict[str, list[str]] = defaultdict(list)
         for j in js:
-            c = _calib_text((j.get("fingerprint") or {}).get("calibration"))
-            if j["method"] not in calibs[c]:
-                calibs[c].append(j["method"])
+            c = _calib_text((j.fingerprint or {}).get("calibration"))
+            if j.method not in calibs[c]:
+                calibs[c].append(j.method)
         if len(calibs) == 1:
             calib = f"calibration {next(iter(calibs))}"
         else:

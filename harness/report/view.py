@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from harness.run.folder import RunFolder
-from harness.run.store import EVOLUTION_MODES, ResultsStore
+from harness.run.store import EVOLUTION_MODES, CandidateRecord, JobRow, ResultsStore
 
 PAPER_METHODS = ("wanda", "sparsegpt", "magnitude", "movement")
 DISPLAY = {"wanda": "Wanda", "sparsegpt": "SparseGPT", "magnitude": "Magnitude", "movement": "Movement"}
@@ -37,30 +37,31 @@ def open_store(store_or_path) -> tuple[ResultsStore, bool, Path]:
 class Data:
     """The store's rows, de-duplicated, indexed the ways the tables need."""
 
-    def __init__(self, jobs: list[dict], candidates: list[dict], model: str | None, evolution: list[dict] = ()):
+    def __init__(self, jobs: list[JobRow], candidates: list[CandidateRecord], model: str | None,
+                 evolution: list[dict] = ()):
         # The newest row wins where one (kind, method, model, level, pattern) was run under several setups.
-        latest: dict[tuple, dict] = {}
+        latest: dict[tuple, JobRow] = {}
         self.superseded = 0
-        for j in sorted(jobs, key=lambda j: j["finished_at"]):
-            k = (j["kind"], j["method"], j["model"], float(j["sparsity"]), j["pattern"])
+        for j in sorted(jobs, key=lambda j: j.finished_at):
+            k = (j.kind, j.method, j.model, float(j.sparsity), j.pattern)
             self.superseded += k in latest
             latest[k] = j
-        by_model = Counter(j["model"] for j in latest.values())
+        by_model = Counter(j.model for j in latest.values())
         self.models = [m for m, _ in by_model.most_common()]
         if model is not None and model not in by_model:
             raise ValueError(f"model {model!r} not in the store; it has {', '.join(self.models) or 'no jobs'}")
         self.model = model or (self.models[0] if self.models else "no model")
         self.other_models = [m for m in self.models if m != self.model]
-        self.jobs = [j for j in latest.values() if j["model"] == self.model]
-        self.index = {(j["kind"], j["method"], j["pattern"], float(j["sparsity"])): j for j in self.jobs}
-        dense = [j for j in self.jobs if j["kind"] == "dense"]
+        self.jobs = [j for j in latest.values() if j.model == self.model]
+        self.index = {(j.kind, j.method, j.pattern, float(j.sparsity)): j for j in self.jobs}
+        dense = [j for j in self.jobs if j.kind == "dense"]
         self.dense = dense[-1] if dense else None
-        self.reference_methods = sorted({j["method"] for j in self.jobs if j["kind"] == "reference"})
+        self.reference_methods = sorted({j.method for j in self.jobs if j.kind == "reference"})
 
         # Evolution's programs (harness/run/evolve.py) are not one-pass or repair programs: Tables 4 and 9 leave
         # them out; those scored on the test windows (each arm's best) join Tables 5 and 8 and Figure 3.
         self.candidates = [c for c in candidates if program_mode(c) not in EVOLUTION_MODES]
-        self.evolution_programs = {c["id"]: c for c in candidates if program_mode(c) in EVOLUTION_MODES}
+        self.evolution_programs = {c.id: c for c in candidates if program_mode(c) in EVOLUTION_MODES}
         latest_evo: dict[tuple, dict] = {}
         latest_search: dict[tuple, dict] = {}
         for e in sorted(evolution, key=lambda e: e["finished_at"]):
@@ -69,40 +70,37 @@ class Data:
                 (latest_search if e.get("kind") == "search" else latest_evo)[(e["idea"], e["generator"])] = e
         self.evolution = [latest_evo[k] for k in sorted(latest_evo)]
         self.searches = [latest_search[k] for k in sorted(latest_search)]
-        known = {c["id"] for c in self.candidates} | set(self.evolution_programs)
+        known = {c.id for c in self.candidates} | set(self.evolution_programs)
         for j in self.jobs:   # candidate jobs whose generation was never recorded still get a row
-            if j["kind"] == "candidate" and j["method"] not in known:
-                known.add(j["method"])
-                self.candidates.append({"id": j["method"], "idea": j.get("idea") or j["method"],
-                                        "generator": j.get("generator") or "unknown", "sample": j.get("sample") or 0,
-                                        "round": 0, "parent": None, "status": "not recorded", "detail": "",
-                                        "prompt_tokens": None, "completion_tokens": None, "cost_usd": None,
-                                        "latency_s": None, "extra": {}})
-        self.cand_jobs: dict[str, list[dict]] = defaultdict(list)
+            if j.kind == "candidate" and j.method not in known:
+                known.add(j.method)
+                self.candidates.append(CandidateRecord(j.method, j.idea or j.method, j.generator or "unknown",
+                                                       j.sample or 0, "not recorded"))
+        self.cand_jobs: dict[str, list[JobRow]] = defaultdict(list)
         for j in self.jobs:
-            if j["kind"] == "candidate":
-                self.cand_jobs[j["method"]].append(j)
+            if j.kind == "candidate":
+                self.cand_jobs[j.method].append(j)
         for js in self.cand_jobs.values():
-            js.sort(key=lambda j: (pattern_rank(j["pattern"]), j["sparsity"]))
-        self.generators = sorted({c["generator"] for c in self.candidates})
+            js.sort(key=lambda j: (pattern_rank(j.pattern), j.sparsity))
+        self.generators = sorted({c.generator for c in self.candidates})
         # Every program that may have test jobs: the tables of scored programs iterate over these.
         self.scored = self.candidates + [c for i, c in self.evolution_programs.items() if self.cand_jobs.get(i)]
 
-    def job(self, kind: str, method: str, pattern: str, level: float) -> dict | None:
+    def job(self, kind: str, method: str, pattern: str, level: float) -> JobRow | None:
         return self.index.get((kind, method, pattern, float(level)))
 
     def levels(self, kind: str, methods, pattern: str) -> list[float]:
         methods = set(methods)
-        return sorted({float(j["sparsity"]) for j in self.jobs
-                       if j["kind"] == kind and j["method"] in methods and j["pattern"] == pattern})
+        return sorted({float(j.sparsity) for j in self.jobs
+                       if j.kind == kind and j.method in methods and j.pattern == pattern})
 
     def patterns(self, kind: str, methods=None) -> list[str]:
-        ps = {j["pattern"] for j in self.jobs if j["kind"] == kind and (methods is None or j["method"] in methods)}
+        ps = {j.pattern for j in self.jobs if j.kind == kind and (methods is None or j.method in methods)}
         return sorted(ps, key=pattern_rank)
 
 
-def program_mode(c: dict) -> str | None:
-    return (c.get("extra") or {}).get("mode")
+def program_mode(c: CandidateRecord) -> str | None:
+    return c.extra.get("mode")
 
 
 def pattern_rank(p: str) -> tuple:

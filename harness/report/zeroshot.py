@@ -23,29 +23,29 @@ def _cell(metric: str, value) -> str:
 
 
 def table_zero_shot(d: Data) -> list[Table]:
-    jobs = [j for j in d.jobs if j["status"] in (Status.OK, Status.COLLAPSED) and (j.get("extra") or {}).get("zero_shot")]
+    jobs = [j for j in d.jobs if j.status in (Status.OK, Status.COLLAPSED) and j.extra.get("zero_shot")]
     if not jobs:
         return []
-    jobs.sort(key=lambda j: (j["pattern"] != "unstructured", j["pattern"], j["sparsity"], KIND_ORDER.get(j["kind"], 3),
-                             j["method"]))
+    jobs.sort(key=lambda j: (j.pattern != "unstructured", j.pattern, j.sparsity, KIND_ORDER.get(j.kind, 3),
+                             j.method))
     tasks: dict[str, str] = {}
     for j in jobs:
-        for task, metrics in j["extra"]["zero_shot"].items():
+        for task, metrics in j.extra["zero_shot"].items():
             tasks.setdefault(task, zero_shot_headline(metrics)[0])
     labels = candidate_labels(d)
     columns = ["Method", "Pattern", "Level", "Perplexity"] + [f"{t} ({m})" for t, m in tasks.items()] + ["Mean"]
     rows = []
     for j in jobs:
-        scores = j["extra"]["zero_shot"]
-        row = {"Method": "dense" if j["kind"] == "dense" else labels.get(j["method"], j["method"]),
-               "Pattern": j["pattern"], "Level": fmt_level(j["sparsity"]),
-               "Perplexity": f"{j['perplexity']:.3f}" if j["perplexity"] is not None else "not measured"}
+        scores = j.extra["zero_shot"]
+        row = {"Method": "dense" if j.kind == "dense" else labels.get(j.method, j.method),
+               "Pattern": j.pattern, "Level": fmt_level(j.sparsity),
+               "Perplexity": f"{j.perplexity:.3f}" if j.perplexity is not None else "not measured"}
         for t, m in tasks.items():
             row[f"{t} ({m})"] = _cell(m, (scores.get(t) or {}).get(m))
         mean = zero_shot_mean(scores)
         row["Mean"] = f"{100 * mean:.2f}" if mean is not None else "no accuracy task"
         rows.append(row)
-    fps = [(j.get("fingerprint") or {}).get("zero_shot") or {} for j in jobs]
+    fps = [(j.fingerprint or {}).get("zero_shot") or {} for j in jobs]
     versions = sorted({fp.get("lm_eval") or "?" for fp in fps})
     task_versions = {}
     for fp in fps:

@@ -46,7 +46,7 @@ from harness.llm.replay import record_turn
 from harness.core.numbers import fmt_ppl
 from harness.core.program_identity import normalised_ast_hash, program_code  # noqa: F401 - evolution's names for them
 from .prompting import Idea, render_messages
-from .store import BEST_OF_N, EVOLUTION_MODES, EVOLVE, SEED, CandidateRecord, ResultsStore
+from .store import BEST_OF_N, EVOLUTION_MODES, EVOLVE, SEED, CandidateRecord, FitnessRow, ResultsStore
 
 if TYPE_CHECKING:  # torch only where tensors are made
     import torch
@@ -85,9 +85,9 @@ class Fitness:
                 "levels": [asdict(s) for s in self.levels]}
 
     @classmethod
-    def from_row(cls, row: dict) -> "Fitness":
-        value = row["fitness"] if row.get("fitness") is not None else math.inf
-        return cls(value, row["status"], tuple(LevelScore(**s) for s in row.get("levels") or ()))
+    def from_row(cls, row: FitnessRow) -> "Fitness":
+        value = row.fitness if row.fitness is not None else math.inf
+        return cls(value, row.status, tuple(LevelScore(**s) for s in row.levels))
 
 
 def fitness_from_levels(levels: list[LevelScore] | tuple[LevelScore, ...]) -> Fitness:
@@ -261,7 +261,7 @@ def program_fitness(ctx: EvolveContext, program_id: str, path: Path, ast_hash: s
                     uses_calibration: bool = True) -> Fitness:
     """Held-out fitness of one program: from the store when this code was scored under this setup, else run."""
     own = ctx.store.fitness(ctx.setup, program=program_id)
-    if own is not None and own["ast_hash"] == ast_hash:
+    if own is not None and own.ast_hash == ast_hash:
         return Fitness.from_row(own)   # a rerun: this very program was scored already
     # The same code under another id (a restyled duplicate in the other arm) has the same fitness.
     known = ctx.store.fitness(ctx.setup, ast_hash=ast_hash) if ast_hash is not None else None
@@ -338,8 +338,11 @@ def _consider(ctx: EvolveContext, db: ProgramsDatabase, arm: "ArmResult", idea: 
         return None
     h = normalised_ast_hash(reply.code)
     dup = db.duplicate_of(h)
-    fitness = program_fitness(ctx, cid, reply.path, h) if dup is None else Fitness.from_row(
-        ctx.store.fitness(ctx.setup, ast_hash=h) or {"fitness": None, "status": "not-scored", "levels": []})
+    if dup is None:
+        fitness = program_fitness(ctx, cid, reply.path, h)
+    else:
+        known = ctx.store.fitness(ctx.setup, ast_hash=h)
+        fitness = Fitness.from_row(known) if known is not None else Fitness(math.inf, "not-scored", ())
     _record(ctx, idea, cid, sample, reply, mode=mode, generation=generation, parent=parent, ast_hash=h,
             fitness=fitness, duplicate_of=dup)
     if dup is not None:
@@ -402,20 +405,20 @@ def _fmt(x: float) -> str:
 def _seeds(ctx: EvolveContext, idea: Idea, db: ProgramsDatabase, arm: ArmResult) -> None:
     """Generation 0: the pipeline's one-pass programs of this idea and generator, else our own samples."""
     existing = [c for c in ctx.store.candidates(idea=idea.id, generator=ctx.generator, round=0)
-                if (c.get("extra") or {}).get("mode") not in EVOLUTION_MODES]
+                if c.extra.get("mode") not in EVOLUTION_MODES]
     if existing:
         for c in existing:
             arm.calls += 1
-            if c["status"] != Status.OK.value or not c["path"] or not Path(c["path"]).is_file():
+            if c.status != Status.OK.value or not c.path or not Path(c.path).is_file():
                 continue
-            code = program_code(Path(c["path"]).read_text(encoding="utf-8"))
+            code = program_code(Path(c.path).read_text(encoding="utf-8"))
             h = normalised_ast_hash(code)
             if db.duplicate_of(h):
                 arm.duplicates += 1
                 continue
-            f = program_fitness(ctx, c["id"], Path(c["path"]), h)
-            _admit(db, arm, Program(c["id"], code, h, f, 0, c["path"]))
-            ctx.echo(f"  seed {c['id']}: fitness {_fmt(f.value)} ({f.status})")
+            f = program_fitness(ctx, c.id, Path(c.path), h)
+            _admit(db, arm, Program(c.id, code, h, f, 0, c.path))
+            ctx.echo(f"  seed {c.id}: fitness {_fmt(f.value)} ({f.status})")
         return
     messages = render_messages(idea, "user")
     for k in range(ctx.cfg.generation.samples):
@@ -500,7 +503,7 @@ def score_on_test(ctx: EvolveContext, program: Program, idea: Idea, role: str) -
                     if not ctx.store.has(ctx.scorer.key("candidate", program.id, lv, "unstructured")))
     if not pending:
         return
-    sample = next((c["sample"] for c in ctx.store.candidates(id=program.id)), 0)
+    sample = next((c.sample for c in ctx.store.candidates(id=program.id)), 0)
     who = {"idea": SEED, "generator": SEED_GENERATOR} if program.seed else {"idea": idea.id, "generator": ctx.generator}
     sweep = Sweep(kind="candidate", method=program.id, path=Path(program.path), pattern="unstructured",
                   levels=pending, uses_calibration=True, ids={**who, "sample": sample}, extra={"mode": role})

@@ -20,6 +20,7 @@ from typing import Callable
 from .config import GeneratorConfig
 from harness.core.interface import Status
 from harness.llm.base import GenerationError
+from .store import CandidateRecord
 
 log = logging.getLogger("prunegen.run")
 
@@ -107,27 +108,27 @@ def record_outcomes(store, outcomes: list[ProbeOutcome]) -> None:
 
 
 # -- after generation ------------------------------------------------------------------------------
-def generation_failures(candidates: list[dict], generators: list[str]) -> list[str]:
+def generation_failures(candidates: list[CandidateRecord], generators: list[str]) -> list[str]:
     """Sentences for what makes a run's machine side empty, from its one-pass candidates.
 
     A run that asked for programs and got none, and each generator whose every call failed, is a
     failed run even when the human references were scored: the run exits non-zero with these.
     """
-    one_pass = [c for c in candidates if not c.get("round")]
+    one_pass = [c for c in candidates if not c.round]
     if not one_pass or not generators:
         return []
     problems = []
-    if not any(c["status"] == Status.OK.value for c in one_pass):
+    if not any(c.status == Status.OK.value for c in one_pass):
         problems.append(f"Generation produced no program at all: none of the {len(one_pass)} replies "
                         f"held code that parses ({_statuses(one_pass)}).")
     for g in generators:
-        mine = [c for c in one_pass if c["generator"] == g]
-        if mine and all(c["status"] == Status.GENERATION_ERROR.value for c in mine):
-            first = (mine[0].get("detail") or "").strip()[:200]
+        mine = [c for c in one_pass if c.generator == g]
+        if mine and all(c.status == Status.GENERATION_ERROR.value for c in mine):
+            first = mine[0].detail.strip()[:200]
             problems.append(f"Generator {g} failed every one of its {len(mine)} calls (first error: {first}).")
     return problems
 
 
-def _statuses(cands: list[dict]) -> str:
+def _statuses(cands: list[CandidateRecord]) -> str:
     from collections import Counter
-    return ", ".join(f"{n} {s}" for s, n in Counter(c["status"] for c in cands).most_common())
+    return ", ".join(f"{n} {s}" for s, n in Counter(c.status for c in cands).most_common())

@@ -43,7 +43,7 @@ class GenerationFailed(RuntimeError):
 
 
 def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, generators: dict, catalogue,
-                        echo) -> list[dict]:
+                        echo) -> list[CandidateRecord]:
     """Ask every configured generator for every idea; record each program in the store's candidates table."""
     from .forms import FORMS
     from .generate import generate, model_slug
@@ -75,7 +75,7 @@ def generate_candidates(cfg: ExperimentConfig, run_dir: Path, store: ResultsStor
 
 
 def repair_round(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, generators: dict, catalogue,
-                 previous: list[dict], round_: int, echo) -> list[dict]:
+                 previous: list[CandidateRecord], round_: int, echo) -> list[CandidateRecord]:
     """Send every failure of the previous round back to its generator once; return the new candidates."""
     from .repair import failures_to_repair, repair
 
@@ -83,9 +83,9 @@ def repair_round(cfg: ExperimentConfig, run_dir: Path, store: ResultsStore, gene
     echo(f"repair round {round_}: {len(failures)} failed programs go back to their generators")
     out = []
     for f in failures:
-        provider, params = generators[f.candidate["generator"]]
-        c = repair(f, catalogue[f.candidate["idea"]], provider, params, round_, run_dir / "candidates", store)
-        echo(f"  {c['id']} (was {f.status}): {c['status']} {(c['detail'] or '')[:80]}")
+        provider, params = generators[f.candidate.generator]
+        c = repair(f, catalogue[f.candidate.idea], provider, params, round_, run_dir / "candidates", store)
+        echo(f"  {c.id} (was {f.status}): {c.status} {c.detail[:80]}")
         out.append(c)
     return out
 
@@ -94,7 +94,8 @@ def _hyper(h: dict) -> dict:
     return {"hyperparameters": h} if h else {}
 
 
-def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], references: bool = True) -> list[Sweep]:
+def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[CandidateRecord],
+         references: bool = True) -> list[Sweep]:
     """The sweeps still to run: everything configured minus what the store already holds."""
     from reference_pruners import USES_CALIBRATION, hyperparameters, method_path, sparsity_rule
 
@@ -111,7 +112,7 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], referenc
     # Beside machine-written programs, at their levels: their prompt's example (a program that returns what
     # the example returns is that example in effect) and their form's own baselines (forms.form_references).
     methods = [(m, cfg.sparsity.levels) for m in cfg.references.methods] + [
-        (m, cand_levels) for m in form_references({c["generator"] for c in candidates if c["status"] == Status.OK.value})
+        (m, cand_levels) for m in form_references({c.generator for c in candidates if c.status == Status.OK.value})
         if m not in cfg.references.methods]
     for pattern in cfg.sparsity.patterns:
         for method, method_levels in methods if references else ():
@@ -121,13 +122,13 @@ def plan(cfg: ExperimentConfig, scorer: Scorer, candidates: list[dict], referenc
                                     levels=levels, uses_calibration=method in USES_CALIBRATION,
                                     extra=_hyper(hyperparameters(method)), sparsity_rule=sparsity_rule(method)))
         for c in candidates:
-            if c["status"] != Status.OK.value or not c["path"]:
+            if c.status != Status.OK.value or not c.path:
                 continue
-            levels = todo("candidate", c["id"], pattern, levels_for(pattern, cand_levels))
+            levels = todo("candidate", c.id, pattern, levels_for(pattern, cand_levels))
             if levels:
-                sweeps.append(Sweep(kind="candidate", method=c["id"], path=Path(c["path"]), pattern=pattern, levels=levels,
+                sweeps.append(Sweep(kind="candidate", method=c.id, path=Path(c.path), pattern=pattern, levels=levels,
                                     uses_calibration=True,
-                                    ids={"idea": c["idea"], "generator": c["generator"], "sample": c["sample"]}))
+                                    ids={"idea": c.idea, "generator": c.generator, "sample": c.sample}))
     return sweeps
 
 
@@ -237,7 +238,7 @@ def run(cfg: ExperimentConfig, *, echo=print, report: Callable[[Path, str], Path
             calib = session.calib
             execute(cfg, scorer, calib, plan(cfg, scorer, candidates), spec, say)
             if index == 0:  # repairs are driven by how programs fared on the first model
-                current = [c for c in candidates if c["round"] == 0]
+                current = [c for c in candidates if c.round == 0]
                 for round_ in range(1, cfg.generation.repair_rounds + 1):
                     current = repair_round(cfg, run_dir, store, generators, catalogue, current, round_, say)
                     if not current:

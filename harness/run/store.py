@@ -127,23 +127,69 @@ class JobResult:
     extra: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CandidateRecord:
-    """One generated program (before it is run)."""
-    id: str
+    """One generated program: what the generator writes with :meth:`ResultsStore.put_candidate` and what
+    :meth:`ResultsStore.candidates` reads back (then with ``finished_at``)."""
+    id: str                            # idea/generator-slug/sample-K[-rR]; also jobs.method of its jobs
     idea: str
-    generator: str
+    generator: str                     # provider:model (a form's suffix included: "+score", "+search")
     sample: int
-    status: str
+    status: str                        # generation status: ok | no-code | syntax-error | generation-error
     detail: str = ""
-    path: str | None = None
-    round: int = 0
-    parent: str | None = None
-    prompt_tokens: int | None = None
+    path: str | None = None            # the candidate .py file; None when the reply held no code
+    round: int = 0                     # repair round (evolution: generation); 0 = one-pass
+    parent: str | None = None          # the candidate id this one repairs (or was prompted from)
+    prompt_tokens: int | None = None   # None: the provider reported none
     completion_tokens: int | None = None
     cost_usd: float | None = None
     latency_s: float | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)   # mode (EVOLUTION_MODES), paper_number, raw_path, fitness, ...
+    finished_at: float | None = None   # when it was stored; None on a record not yet written
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobRow:
+    """One finished job as :meth:`ResultsStore.rows` reads it: every column of ``jobs``, JSON decoded."""
+    key: str                                   # JobKey.digest
+    kind: str                                  # dense | reference | candidate
+    method: str                                # reference method name or candidate id
+    idea: str | None = None                    # a candidate's, else None
+    generator: str | None = None
+    sample: int | None = None
+    model: str
+    sparsity: float                            # the level asked for
+    pattern: str                               # unstructured | N:M
+    status: str                                # harness.core.interface.Status value
+    detail: str = ""
+    achieved_sparsity: float | None = None     # zeros / prunable weights after validation; None if not validated
+    perplexity: float | None = None            # on the reported test windows
+    prune_seconds: float | None = None
+    eval_seconds: float | None = None
+    peak_memory_bytes: int | None = None
+    fingerprint: dict | None = None            # harness.core.fingerprint.EvalFingerprint; None when recorded none
+    fingerprint_digest: str | None = None
+    artefacts: dict = field(default_factory=dict)   # paths: pruner file (and its sha256), logs, weights
+    extra: dict = field(default_factory=dict)       # continuation, prompt, mask digests, zero_shot, ...
+    finished_at: float
+
+
+@dataclass(frozen=True)
+class FitnessRow:
+    """A program's held-out fitness under one setup (evolution, the search's cascade): never a reported number."""
+    program: str                 # candidate id, reference:<method>, or <stage>:<ast hash> for the cascade
+    setup: str                   # digest of model + evaluation setup + held-out windows + levels (+ stage)
+    ast_hash: str | None         # harness.core.program_identity.normalised_ast_hash of its code
+    fitness: float | None        # mean log-perplexity over the levels; None when a level failed
+    status: str                  # ok, or the first failing level's status
+    levels: list                 # [{level, status, perplexity, detail}] (the cascade's probe: behaviour too)
+    finished_at: float
+
+
+def _json(text: str | None, empty):
+    """A JSON column decoded; ``empty`` where it is NULL or JSON null (rows the readers always took as empty)."""
+    value = json.loads(text) if text else None
+    return empty if value is None else value
 
 
 class ResultsStore:
@@ -207,16 +253,14 @@ class ResultsStore:
              c.prompt_tokens, c.completion_tokens, c.cost_usd, c.latency_s, json.dumps(c.extra), time.time()))
         self._db.commit()
 
-    def candidates(self, **where) -> list[dict]:
+    def candidates(self, **where) -> list[CandidateRecord]:
+        """Every generated program, optionally filtered by column equality, in idea, generator, sample, round order."""
         sql = "SELECT * FROM candidates"
         if where:
             sql += " WHERE " + " AND ".join(f"{col} = ?" for col in where)
-        out = []
-        for row in self._db.execute(sql + " ORDER BY idea, generator, sample, round", tuple(where.values())):
-            d = dict(row)
-            d["extra"] = json.loads(d["extra"]) if d["extra"] else None
-            out.append(d)
-        return out
+        rows = self._db.execute(sql + " ORDER BY idea, generator, sample, round", tuple(where.values()))
+        return [CandidateRecord(**{**dict(row), "detail": row["detail"] or "", "extra": _json(row["extra"], {})})
+                for row in rows]
 
     def put_fitness(self, program: str, setup: str, ast_hash: str | None, fitness: float | None, status: str,
                     levels: list[dict]) -> None:
@@ -224,16 +268,12 @@ class ResultsStore:
                          (program, setup, ast_hash, fitness, status, json.dumps(levels), time.time()))
         self._db.commit()
 
-    def fitness(self, setup: str, *, program: str | None = None, ast_hash: str | None = None) -> dict | None:
+    def fitness(self, setup: str, *, program: str | None = None, ast_hash: str | None = None) -> FitnessRow | None:
         """The held-out fitness of ``program`` (or of any program with ``ast_hash``) under ``setup``, or None."""
         col, value = ("program", program) if program is not None else ("ast_hash", ast_hash)
         row = self._db.execute(f"SELECT * FROM fitness WHERE setup = ? AND {col} = ? ORDER BY finished_at LIMIT 1",
                                (setup, value)).fetchone()
-        if row is None:
-            return None
-        d = dict(row)
-        d["levels"] = json.loads(d["levels"]) if d["levels"] else []
-        return d
+        return None if row is None else FitnessRow(**{**dict(row), "levels": _json(row["levels"], [])})
 
     def put_evolution(self, idea: str, model: str, generator: str, setup: str, summary: dict) -> None:
         self._db.execute("INSERT OR REPLACE INTO evolution VALUES (?,?,?,?,?,?)",
@@ -260,15 +300,12 @@ class ResultsStore:
         """topic -> text, in topic order."""
         return dict(self._db.execute("SELECT topic, text FROM notes ORDER BY topic").fetchall())
 
-    def rows(self, **where) -> list[dict]:
-        """Every job as a dict (JSON columns decoded), optionally filtered by column equality."""
+    def rows(self, **where) -> list[JobRow]:
+        """Every job, optionally filtered by column equality, in kind, method, pattern, sparsity order."""
         sql = "SELECT * FROM jobs"
         if where:
             sql += " WHERE " + " AND ".join(f"{col} = ?" for col in where)
-        out = []
-        for row in self._db.execute(sql + " ORDER BY kind, method, pattern, sparsity", tuple(where.values())):
-            d = dict(row)
-            for col in ("fingerprint", "artefacts", "extra"):
-                d[col] = json.loads(d[col]) if d[col] else None
-            out.append(d)
-        return out
+        rows = self._db.execute(sql + " ORDER BY kind, method, pattern, sparsity", tuple(where.values()))
+        return [JobRow(**{**dict(row), "detail": row["detail"] or "", "fingerprint": _json(row["fingerprint"], None),
+                          "artefacts": _json(row["artefacts"], {}), "extra": _json(row["extra"], {})})
+                for row in rows]

@@ -21,7 +21,7 @@ from harness.core.fingerprint import environment, library_versions
 from harness.core.models import file_sha256
 from .scoring import Session, session_of
 from .folder import RunFolder
-from .store import ResultsStore
+from .store import JobRow, ResultsStore
 from .sweep import Sweep, SweepSettings, run_sweep, sandbox_limits
 
 
@@ -44,10 +44,10 @@ class Check:
         return self.status == self.stored_status and self.stored == self.rescored   # bit for bit
 
 
-def sample_jobs(rows: list[dict], n: int, seed: int) -> list[dict]:
+def sample_jobs(rows: list[JobRow], n: int, seed: int) -> list[JobRow]:
     """The dense row (when stored) plus ``n`` ok pruned rows drawn with ``seed``, in store order."""
-    dense = [r for r in rows if r["kind"] == "dense"]
-    pruned = [r for r in rows if r["kind"] != "dense"]
+    dense = [r for r in rows if r.kind == "dense"]
+    pruned = [r for r in rows if r.kind != "dense"]
     picked = sorted(random.Random(seed).sample(range(len(pruned)), min(n, len(pruned))))
     return dense[:1] + [pruned[i] for i in picked]
 
@@ -58,13 +58,13 @@ def fingerprint_differences(stored_fp: dict) -> dict:
     return {k: (then.get(k), now.get(k)) for k in sorted(set(then) | set(now)) if then.get(k) != now.get(k)}
 
 
-def pruner_file(row: dict) -> tuple[Path, bool]:
+def pruner_file(row: JobRow) -> tuple[Path, bool]:
     """(the pruner file to run again, whether it differs from the one that made the row)."""
     from reference_pruners import method_path
-    art = row["artefacts"] or {}
-    path = method_path(row["method"]) if row["kind"] == "reference" else Path(art.get("pruner", ""))
+    art = row.artefacts
+    path = method_path(row.method) if row.kind == "reference" else Path(art.get("pruner", ""))
     if not path.is_file():
-        raise VerifyError(f"{row['method']}: pruner file {path} is gone; cannot re-run it")
+        raise VerifyError(f"{row.method}: pruner file {path} is gone; cannot re-run it")
     stored_sha = art.get("pruner_sha256")
     return path, stored_sha is not None and stored_sha != file_sha256(path)
 
@@ -75,7 +75,7 @@ class Rerun:
     sandbox limits. ``rows`` are the run's ok jobs of that model made with this config's evaluation and
     calibration setup. Shared by ``prunegen report --verify`` and ``prunegen export-model``."""
 
-    def __init__(self, cfg: ExperimentConfig, session: Session, store: ResultsStore, rows: list[dict]):
+    def __init__(self, cfg: ExperimentConfig, session: Session, store: ResultsStore, rows: list[JobRow]):
         self.cfg, self.session, self.store, self.rows = cfg, session, store, rows
         self.lm, self.scorer = session.lm, session.scorer
         self.limits = sandbox_limits(cfg, None)
@@ -84,19 +84,19 @@ class Rerun:
     def calib(self):
         return self.session.calib
 
-    def job(self, r: dict, on_tensors=None) -> tuple[str, float | None, bool]:
+    def job(self, r: JobRow, on_tensors=None) -> tuple[str, float | None, bool]:
         """Run stored job ``r`` again: (status, perplexity, whether its pruner file changed since).
 
         on_tensors(level, tensors): handed the validated pruned tensors that were scored (harness.run.sweep)."""
-        if r["kind"] == "dense":
+        if r.kind == "dense":
             self.scorer.restore()
             return "ok", self.scorer.measure()[0], False
         from reference_pruners import sparsity_rule
         path, code_changed = pruner_file(r)
-        ids = {k: r[k] for k in ("idea", "generator", "sample")} if r["kind"] == "candidate" else {}
-        sweep = Sweep(kind=r["kind"], method=r["method"], path=path, pattern=r["pattern"], levels=(r["sparsity"],),
-                      uses_calibration=r["fingerprint"].get("calibration") is not None, ids=ids,
-                      sparsity_rule=sparsity_rule(r["method"]) if r["kind"] == "reference" else "two-sided")
+        ids = {"idea": r.idea, "generator": r.generator, "sample": r.sample} if r.kind == "candidate" else {}
+        sweep = Sweep(kind=r.kind, method=r.method, path=path, pattern=r.pattern, levels=(r.sparsity,),
+                      uses_calibration=r.fingerprint.get("calibration") is not None, ids=ids,
+                      sparsity_rule=sparsity_rule(r.method) if r.kind == "reference" else "two-sided")
         [out] = run_sweep(sweep, SweepSettings.of(self.cfg), self.scorer, self.calib, self.limits,
                           lambda *_: None, on_tensors=on_tensors)
         return out["status"], out["perplexity"], code_changed
@@ -115,7 +115,7 @@ def open_rerun(run_dir: Path, cfg: ExperimentConfig) -> Iterator[Rerun]:
         session = session_of(cfg, spec, scratch)
         scorer = session.scorer
         mine = [r for r in store.rows(model=spec, status="ok")
-                if r["key"] == scorer.key(r["kind"], r["method"], r["sparsity"], r["pattern"]).digest]
+                if r.key == scorer.key(r.kind, r.method, r.sparsity, r.pattern).digest]
         if not mine:
             raise VerifyError(f"no ok job of {spec} in {store_path} has this config's evaluation and calibration "
                               "setup: verify with the config the run was made with")
@@ -127,9 +127,10 @@ def verify_run(run_dir: Path, cfg: ExperimentConfig, *, sample: int = 3, seed: i
     checks = []
     with open_rerun(run_dir, cfg) as rerun:
         for r in sample_jobs(rerun.rows, sample, seed):
-            job = f"{r['kind']} {r['method']} {r['pattern']} {r['sparsity']:g}"
+            job = f"{r.kind} {r.method} {r.pattern} {r.sparsity:g}"
             status, ppl, code_changed = rerun.job(r)
-            check = Check(job, r["status"], status, r["perplexity"], ppl, fingerprint_differences(r["fingerprint"]), code_changed)
+            check = Check(job, r.status, status, r.perplexity, ppl, fingerprint_differences(r.fingerprint),
+                          code_changed)
             echo(format_check(check))
             checks.append(check)
     return checks

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from harness.run.evolve import Fitness, LevelScore, fitness_from_levels
 from harness.run.forms import FORMS
+from harness.run.store import FitnessRow
 from harness.core.interface import Status
 from harness.core.program_identity import MASK_DIGEST, normalised_ast_hash, tensor_digests
 from . import tuning
@@ -117,7 +118,7 @@ class Cascade:
             path.write_text(FORM.assemble(code), encoding="utf-8")
         return path
 
-    def _cached(self, stage: str, code: str) -> dict | None:
+    def _cached(self, stage: str, code: str) -> FitnessRow | None:
         return self.store.fitness(f"{self.setup}:{stage}", ast_hash=normalised_ast_hash(code))
 
     def _put(self, stage: str, code: str, value: float | None, status: str, levels: list[dict]) -> None:
@@ -128,8 +129,8 @@ class Cascade:
         """(status, behaviour digest, detail, ran) of ``code`` on the probe model at the quick level."""
         row = self._cached("probe", code)
         if row is not None:
-            lv = (row["levels"] or [{}])[0]
-            return row["status"], lv.get("behaviour"), lv.get("detail", ""), False
+            lv = (row.levels or [{}])[0]
+            return row.status, lv.get("behaviour"), lv.get("detail", ""), False
         from sandbox.api import run_candidate
         from sandbox.job import SandboxJob
 

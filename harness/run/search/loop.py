@@ -365,8 +365,8 @@ def _score_on_test(cfg, store, scorer, calib, limits, pid: str, echo) -> None:
     pending = tuple(lv for lv in levels if not store.has(scorer.key("candidate", pid, lv, "unstructured")))
     if not pending:
         return
-    sweep = Sweep(kind="candidate", method=pid, path=Path(c["path"]), pattern="unstructured", levels=pending,
-                  uses_calibration=True, ids={"idea": c["idea"], "generator": c["generator"], "sample": c["sample"]},
+    sweep = Sweep(kind="candidate", method=pid, path=Path(c.path), pattern="unstructured", levels=pending,
+                  uses_calibration=True, ids={"idea": c.idea, "generator": c.generator, "sample": c.sample},
                   extra={"mode": "search-finalist"})
     run_sweep(sweep, SweepSettings.of(cfg), scorer, calib, limits,
               lambda r: echo(f"  finalist {pid} @ {r['sparsity']}: {r['status']} ppl {r['perplexity']}"))
