@@ -479,3 +479,122 @@ def test_the_search_curve_carries_each_arms_best_seed():
     h = search_history(d)
     assert h["sota"] == [None, 6.2, 4.9] and h["sota: its best seed"] == [5.0]
     assert h["best-of-N"] == [None, None] and "best-of-N: its best seed" not in h
+
+
+# ------------------------------------------------------------------------------------------ per-layer allocation
+
+OUTLIER_SEED = "act_weighted_outlier_layers"
+# Later blocks pruned more; `importance` must be what score returned (the check raises inside the sandbox).
+BY_BLOCK = ("import torch\n\n\ndef score(weight):\n    return weight.abs()\n\n\n"
+            "def allocate(importance, weight, block, n_blocks, sparsity, *, step=0.05):\n"
+            "    assert torch.equal(importance, weight.abs())\n"
+            "    return step * block\n")
+
+
+def test_layer_sparsities_meet_the_target_exactly_within_the_spread(tmp_path):
+    mod = load_search("def score(weight):\n    return weight.abs()\n", tmp_path)
+    sizes = {"a": 100, "b": 300, "c": 600}
+    for target in (0.3, 0.5, 0.7):
+        got = mod._layer_sparsities({"a": 0.4, "b": 0.0, "c": -0.02}, sizes, target)
+        assert abs(sum(sizes[n] * s for n, s in got.items()) / 1000 - target) < 1e-9
+        assert all(target - 0.1 - 1e-12 <= s <= target + 0.1 + 1e-12 for s in got.values())
+        assert got["a"] == pytest.approx(target + 0.1)     # clipped: far above the others
+        assert got["b"] - got["c"] == pytest.approx(0.02)  # only differences matter inside the clip
+    assert mod._layer_sparsities({"a": 3.0, "b": 3.0, "c": 3.0}, sizes, 0.5) == pytest.approx(
+        {"a": 0.5, "b": 0.5, "c": 0.5})
+    high = mod._layer_sparsities({"a": 1.0, "b": 0.0, "c": 0.0}, sizes, 0.95)   # the spread narrows near 1
+    assert max(high.values()) <= 0.975 + 1e-12 and abs(sum(sizes[n] * s for n, s in high.items()) / 1000 - 0.95) < 1e-9
+    with pytest.raises(ValueError, match="non-finite"):
+        mod._layer_sparsities({"a": math.nan, "b": 0.0, "c": 0.0}, sizes, 0.5)
+
+
+def test_allocate_prunes_layers_apart_and_the_model_meets_the_target(tmp_path):
+    from harness.core.sparsity import measure_model, meets_target
+
+    mod = load_search(BY_BLOCK, tmp_path)
+    model = tiny_llama(seed=5)
+    dense = {f"{n}.weight": l.weight.detach().clone() for n, l in prunable_layers(model).items()}
+    calib = torch.randint(0, 256, (2, 16), generator=torch.Generator().manual_seed(6))
+    call_prune(mod.checked, model, 0.5, calib, layers=prunable_layers(model))
+    report = measure_model(model)
+    per = report.as_dict()["layers"]
+    first = [s for n, s in per.items() if ".layers.0." in n]
+    second = [s for n, s in per.items() if ".layers.1." in n]
+    assert max(first) < min(second)                     # block 1's number is 0.05 higher: pruned more
+    assert min(second) - max(first) == pytest.approx(0.05, abs=0.02)
+    weights = {n: l.weight.detach() for n, l in ((f"{k}.weight", v) for k, v in prunable_layers(model).items())}
+    assert meets_target(report, weights, 0.5, "unstructured", dense=dense) is None
+    # N:M fixes each group's sparsity: allocate is not used there.
+    model = tiny_llama(seed=5)
+    call_prune(mod.checked, model, 0.5, calib, pattern="2:4", layers=prunable_layers(model))
+    assert {round(s, 6) for s in measure_model(model).as_dict()["layers"].values()} == {0.5}
+
+
+def test_allocate_is_checked_tuned_and_offered_only_where_the_search_says():
+    seed = seed_code(OUTLIER_SEED)
+    assert static_check(seed, allocate=True) is None
+    assert "offers no per-layer allocation" in static_check(seed)
+    assert "neither statistics" in static_check(seed.replace("importance, *", "importance, layer_norm, *"),
+                                                allocate=True)
+    assert constants(seed) == {"allocate.ratio": 5.0, "allocate.strength": 4.0}
+    baked = bake(seed, {"allocate.strength": 8.0})
+    assert "strength=8.0" in baked and constants(baked)["allocate.ratio"] == 5.0
+    both = POWERED + "\n\ndef allocate(importance, *, power=2.0):\n    return power\n"
+    assert constants(both) == {"power": 1.0, "allocate.power": 2.0}   # one name in each function, apart
+    assert "power=1.0" in bake(both, {"allocate.power": 3.0}) and "power=3.0" in bake(both, {"allocate.power": 3.0})
+    magnitude = [Program("seed:magnitude", seed_code("magnitude").strip(), 4.0, "m", ((0.5, 55.0),), seed=True)]
+    assert "allocate" not in "\n".join(m["content"] for m in messages_for(magnitude, (0.5,), "rewrite") + one_pass_messages())
+    offered = "\n".join(m["content"] for m in messages_for(magnitude, (0.5,), "rewrite", allocate=True)
+                        + one_pass_messages(allocate=True))
+    assert "def allocate(" in offered and "within 0.1" in offered
+    from harness.run.search.loop import arm_seeds
+    assert arm_seeds("sota") == ARM_SEEDS["sota"] and OUTLIER_SEED in arm_seeds("sota", allocate=True)
+    assert arm_seeds("discovery", allocate=True) == ("magnitude",)
+
+
+def test_discovery_prompts_with_allocation_name_no_human_formula():
+    seeds = [Program(f"seed:{n}", seed_code(n).strip(), 4.0, n, ((0.5, 55.0),), seed=True) for n in ARM_SEEDS["discovery"]]
+    rendered = []
+    for edit in ("rewrite", "diff"):
+        rendered += messages_for(seeds, (0.5, 0.6, 0.7), edit, allocate=True)
+    rendered += one_pass_messages(allocate=True)
+    text = "\n".join(m["content"] for m in rendered).lower()
+    for pattern in FORBIDDEN:
+        assert not re.search(pattern, text), pattern
+    # The sota arm's allocation seed does say "outlier": the check reads what it must.
+    text = "\n".join(m["content"] for m in messages_for(
+        [Program("o", seed_code(OUTLIER_SEED).strip(), 4.0, "o", ())], (0.5,), "rewrite", allocate=True)).lower()
+    assert re.search(r"outlier", text)
+
+
+@pytest.mark.docker
+def test_allocating_programs_pass_the_trusted_check_in_the_sandbox(tiny_model_dir, tiny_calib, sandbox_tmp, tmp_path):
+    from sandbox.api import run_candidate
+    from sandbox.job import SandboxJob
+    from sandbox.limits import SandboxLimits
+
+    limits = SandboxLimits(timeout_s=60, load_timeout_s=120, memory="1536m", cpus=1, pids=64, tmpfs="64m")
+    for name, code in (("outlier", seed_code(OUTLIER_SEED)), ("by_block", BY_BLOCK)):
+        path = tmp_path / f"{name}.py"
+        path.write_text(FORMS["search"].assemble(code))
+        per_layer = {}
+        results = run_candidate(path, SandboxJob(tiny_model_dir, tiny_calib, (0.5, 0.7)), limits,
+                                on_valid=lambda level, tensors: per_layer.setdefault(
+                                    level, {n: float((t == 0).float().mean()) for n, t in tensors.items()}))
+        assert [str(r.status) for r in results] == ["ok", "ok"], [r.detail for r in results]
+        # never short of the target, over it by less than one layer's rows (0.1 pp of this model's weights)
+        assert all(0 <= r.achieved_sparsity - r.level < 0.002 for r in results), [r.achieved_sparsity for r in results]
+    # by_block's layers were pruned apart, and its model still met the two-sided check at each level.
+    assert all(len({round(v, 4) for v in lv.values()}) > 1 for lv in per_layer.values())
+
+
+def test_row_counts_reach_the_target_by_less_than_one_layers_rows(tmp_path):
+    mod = load_search("def score(weight):\n    return weight.abs()\n", tmp_path)
+    shapes = {"a": (64, 64), "b": (128, 64), "c": (64, 128)}
+    total = sum(o * i for o, i in shapes.values())
+    for target in (0.3, 0.5, 0.55, 0.7):
+        per = mod._layer_sparsities({"a": 0.013, "b": 0.0, "c": -0.031}, {n: o * i for n, (o, i) in shapes.items()}, target)
+        k = mod._row_counts(per, shapes, target)
+        zeros = sum(shapes[n][0] * k[n] for n in k)
+        assert target * total <= zeros < target * total + 128, (target, zeros)
+        assert all(abs(k[n] - shapes[n][1] * per[n]) <= 1 for n in k)

@@ -160,6 +160,7 @@ class SearchConfig:
     max_tokens: int | None = None
     best_of_n: bool = True
     focus: tuple[str, ...] = ()                  # inputs asked for in turn, one per call ("act_norm", "fisher", ...)
+    allocate: bool = False                       # offer the optional per-layer allocate() (prompts/search_system.j2)
 
 
 @dataclass(frozen=True)

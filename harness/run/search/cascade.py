@@ -59,24 +59,36 @@ class Evaluation:
         return self.status == Status.OK.value and self.fitness is not None and self.fitness.ok
 
 
-def static_check(code: str) -> str | None:
-    """Why ``code`` cannot be a search-form program, or None."""
+def static_check(code: str, allocate: bool = False) -> str | None:
+    """Why ``code`` cannot be a search-form program, or None. ``allocate``: whether this search offers
+    the optional per-layer ``allocate`` (a program that defines one where it is not offered is rejected:
+    the skeleton would use it)."""
     try:
         tree = ast.parse(code)
     except SyntaxError as e:
         return f"does not parse: line {e.lineno}: {e.msg}"
-    fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "score"), None)
+    fn = tuning.top_function(tree, "score")
     if fn is None:
         return "defines no top-level function score"
+    why = _signature_problem(fn, tuning.STATISTICS)
+    if why:
+        return why
+    alloc = tuning.top_function(tree, "allocate")
+    if alloc is not None and not allocate:
+        return "defines allocate(), but this search offers no per-layer allocation"
+    return _signature_problem(alloc, tuning.ALLOCATE_INPUTS) if alloc is not None else None
+
+
+def _signature_problem(fn: ast.FunctionDef, inputs: tuple[str, ...]) -> str | None:
     a = fn.args
     if a.vararg or a.kwarg:
-        return "score() takes *args/**kwargs: name the statistics it uses"
+        return f"{fn.name}() takes *args/**kwargs: name the inputs it uses"
     positional = [*a.posonlyargs, *a.args]
     required = [p.arg for p in positional[: len(positional) - len(a.defaults)]]
     required += [p.arg for p, d in zip(a.kwonlyargs, a.kw_defaults) if d is None]
-    unknown = [n for n in required if n not in tuning.STATISTICS]
+    unknown = [n for n in required if n not in inputs]
     if unknown:
-        return f"score() parameters {unknown} are neither statistics {list(tuning.STATISTICS)} nor constants with a default"
+        return f"{fn.name}() parameters {unknown} are neither statistics {list(inputs)} nor constants with a default"
     return None
 
 
@@ -100,6 +112,7 @@ class Cascade:
     gate_margin: float = math.log(1.5)      # quick log-ppl allowed above the arm's best quick value
     tune_budget: int = 6                     # quick evaluations per program with constants (start included)
     tune_seed: int = 0
+    allocate: bool = False                   # programs may define the per-layer allocate() (static check)
     setup: str = field(init=False)
 
     def __post_init__(self):
@@ -188,7 +201,7 @@ class Cascade:
     def evaluate(self, code: str, *, gate: float | None = None, known=lambda behaviour: None) -> Evaluation:
         """Run ``code`` down the cascade. ``gate``: the quick log-perplexity above which it stops;
         ``known(behaviour)``: a program already in the database with that behaviour, or None."""
-        why = static_check(code)
+        why = static_check(code, self.allocate)
         if why:
             return Evaluation("static", "rejected", code, why)
         runs = 0

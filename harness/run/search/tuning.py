@@ -17,10 +17,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 STATISTICS = ("weight", "act_norm", "act_mean", "grad", "fisher", "hinv_diag")   # prompts/search_skeleton.py
+ALLOCATE_INPUTS = STATISTICS + ("importance", "sparsity", "block", "n_blocks")    # the optional allocate()
+# The functions whose constants are tuned, and the prefix of their names in a tuned dict: score's
+# constants go by their own names (as they always have), allocate's as "allocate.<name>".
+_TUNED_FUNCTIONS = {"score": ("", STATISTICS), "allocate": ("allocate.", ALLOCATE_INPUTS)}
 
 
-def _score_def(tree: ast.Module) -> ast.FunctionDef | None:
-    return next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "score"), None)
+def top_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
+    return next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
 
 
 def _literal(node: ast.expr) -> float | None:
@@ -42,31 +46,36 @@ def _defaults(fn: ast.FunctionDef) -> list[tuple[str, ast.expr]]:
 
 
 def constants(code: str) -> dict[str, float]:
-    """The tunable constants of ``code``'s ``score``: parameters with a float literal default that are
-    not statistics, in signature order. {} when there are none or the code does not parse."""
+    """The tunable constants of ``code``'s ``score`` and optional ``allocate``: parameters with a float
+    literal default that are not inputs, in signature order (allocate's prefixed ``allocate.``). {} when
+    there are none or the code does not parse."""
     try:
-        fn = _score_def(ast.parse(code))
+        tree = ast.parse(code)
     except SyntaxError:
         return {}
-    if fn is None:
-        return {}
+    return {name: v for name, (_, v) in _constant_nodes(tree).items()}
+
+
+def _constant_nodes(tree: ast.Module) -> dict[str, tuple[ast.expr, float]]:
     out = {}
-    for name, node in _defaults(fn):
-        v = _literal(node)
-        if name not in STATISTICS and v is not None and math.isfinite(v):
-            out[name] = v
+    for fname, (prefix, inputs) in _TUNED_FUNCTIONS.items():
+        fn = top_function(tree, fname)
+        for name, node in _defaults(fn) if fn is not None else ():
+            v = _literal(node)
+            if name not in inputs and v is not None and math.isfinite(v):
+                out[prefix + name] = (node, v)
     return out
 
 
 def bake(code: str, values: dict[str, float]) -> str:
-    """``code`` with the defaults of ``score``'s constants in ``values`` replaced by those values."""
+    """``code`` with the defaults of the constants in ``values`` (names as :func:`constants` gives them)
+    replaced by those values."""
     if not values:
         return code
-    fn = _score_def(ast.parse(code))
-    nodes = {name: node for name, node in _defaults(fn) if name in values}
+    nodes = {name: node for name, (node, _) in _constant_nodes(ast.parse(code)).items() if name in values}
     missing = set(values) - set(nodes)
     if missing:
-        raise ValueError(f"score() has no constant(s) {sorted(missing)}")
+        raise ValueError(f"score() / allocate() have no constant(s) {sorted(missing)}")
     lines = code.splitlines(keepends=True)
     starts = [0]
     for line in lines:
