@@ -1,43 +1,35 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template user, sha256 cc62544dd40b07e5d017beb2053ecbf3d9e14a90ff03e89c677c409b76874c0d
-# date: 2026-12-02T19:13:37Z
+# prompt: template user, sha256 1964ca4c5a72b104f46a6896b85227c337687374e015b5355d09377a533ec82c
+# date: 2026-12-07T11:04:29Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
-def prune(model, sparsity: float, calib: torch.LongTensor, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
+        # Calculate a reward based on the negative loss on calibration batch after pruning.
+        loss = -calib[0][1:].to(device)
+        if loss < 0.0:
+            print(f"Layer {name} with sparsity {sparsity} is not pruned.")
+            continue
+        # Measure the reward of pruning each layer, including weights and bias.
+        scores = [layer.weight.data.abs().sum() for name, layer in layers.items()]
+        weights = torch.tensor(scores, dtype=torch.float32)
 
-        if pattern == "unstructured":
-            k = int(round(w.numel() * sparsity))
-            if k == 0:
+        # Find the best per-layer allocation with weight-level criterion.
+        best_allocation = {}
+        for i in range(len(layers)):
+            current_score = scores[i]
+            if current_score == 0:
                 continue
-            threshold = torch.kthvalue(score.flatten(), k).values
-            w[score <= threshold] = 0
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
+            delta = (current_score - loss) / (sparsity - 0.001)
+            new_weight = weights + delta * layer.weight.data
+            best_allocation[name] = new_weight
 
-        loss = calib(idx.unsqueeze(1)).loss  # Loss on calibration batch after pruning
-
-        # Weight-level criterion: maximize the negative loss on a calibration batch
-        weight_level_loss = -torch.mean(loss) + sparsity * (w.abs().mean())
-
-        # Apply best per-layer allocation with a weight-level criterion inside each layer
-        best_sparsity = torch.argmin(weight_level_loss)
-
-        # Update layer weights based on the best per-layer allocation
-        for i, name in enumerate(layer.named_parameters()):
-            param = name.split(".")[1]
-            if param != "self_attn.q_proj":
-                w.data[i] *= weight_level_loss / (sparsity - 0.001)
-
-    # Return None after pruning
-    return None
+        # Apply the best per-layer allocation.
+        for name, new_weight in best_allocation.items():
+            layer.weight.data.copy_(new_weight)
+        print(f"Layer {name} with sparsity {sparsity} has been pruned.")

@@ -1,25 +1,130 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 1), sha256 eb34584305b26d5608cc8c2d316d83ecd69de7b64f416d69f6299262635626ab
-# date: 2026-12-03T00:19:32Z
+# prompt: template repair (round 1), sha256 03b0db5685b4d53ceea715d0bf1086e196b8e5f5d21e82c3efcded2d4476f63c
+# date: 2026-12-07T11:22:37Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
-# extraction: ok: fenced block 1 of 1 (python)
+# extraction: ok: fenced block 1 of 1 (python), unclosed: reply truncated?
 
 import torch
 
-
-def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        # Calculate the loss on a calibration batch after pruning
-        loss = calib[calib > 0].mean()
+        w = layer.weight.data                               # torch.Tensor [out_features, in_features]
 
-        # Perform reinforcement learning with bandit or evolutionary search to improve per-layer allocation
-        alpha = 1.0
-        for _ in range(20):
-            action = layer.weight.data.abs().sort()[alpha-1]
-            layer.weight.data[action] = 0
+        def reward_fn(batch, weights):
+            if batch.shape[0] == 1:
+                return -w.mean()
+            else:
+                score = w.abs().sum(dim=0)
+                threshold = torch.kthvalue(score.flatten(), k).values
+                return -score * (threshold - sparsity)
 
-        # Apply the best per-layer allocation with a weight-level criterion inside each layer
-        weight_level_criterion = layer.model.parameters()
-        weight_level_criterion[weight_level_criterion.name == name].data[action] = -loss
+        # Calculate the reward for a calibration batch after pruning.
+        reward = reward_fn(calib[0:1].to(device), weights)
+
+        # Update the policy parameters to the best per-layer allocation.
+        for i in range(model.config.num_hidden_layers):
+            layer.weight.data[i, :] = 0
+
+        # Apply the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all

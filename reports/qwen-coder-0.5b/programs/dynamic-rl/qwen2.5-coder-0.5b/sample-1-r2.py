@@ -1,44 +1,128 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 2), sha256 f4324b22bf4818c2e465228d1648c5b17e5d036b7ae3b1f256b43b6a0c2f0400
-# date: 2026-12-03T00:26:13Z
+# prompt: template repair (round 2), sha256 3c4399ea18d19374e8619aaea339d5803ba9834d3f8a0a875311f5e6c8ad95c5
+# date: 2026-12-07T11:43:41Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
-# extraction: ok: fenced block 1 of 1 (python)
+# extraction: ok: fenced block 1 of 1 (python), unclosed: reply truncated?
 
-def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
-        score = w.abs()
+        w = layer.weight.data                               # torch.Tensor [out_features, in_features]
 
-        if pattern == "unstructured":
-            k = int(round(w.numel() * sparsity))
-            if k == 0:
-                continue
-            threshold = torch.kthvalue(score.flatten(), k).values
-            w[score <= threshold] = 0
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
+        def reward_fn(batch, weights):
+            if batch.shape[0] == 1:
+                return -w.mean()
+            else:
+                score = w.abs().sum(dim=0)
+                threshold = torch.kthvalue(score.flatten(), k).values
+                return -score * (threshold - sparsity)
 
-        # Apply the best per-layer allocation with a weight-level criterion inside each layer
-        weight_level_criterion = layer.model.parameters()
-        for name in layers:
-            if name == name:
-                continue
-            if name not in weight_level_criterion.name:
-                continue
+        # Calculate the reward for a calibration batch after pruning.
+        reward = reward_fn(calib[0:1].to(device), weights)
 
-            # Calculate the loss on a calibration batch after pruning
-            loss = calib[calib > 0].mean()
+        # Update the policy parameters to the best per-layer allocation.
+        for i in range(model.config.num_hidden_layers):
+            layer.weight.data[i, :] = 0
 
-            # Perform reinforcement learning with bandit or evolutionary search to improve per-layer allocation
-            alpha = 1.0
-            for _ in range(20):
-                action = layer.weight.data.abs().sort()[alpha-1]
-                layer.weight.data[action] = 0
+        # Apply the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
 
-            weight_level_criterion[name].data[action] = -loss
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.

@@ -1,22 +1,130 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template user, sha256 cc62544dd40b07e5d017beb2053ecbf3d9e14a90ff03e89c677c409b76874c0d
-# date: 2026-12-02T19:13:47Z
+# prompt: template user, sha256 1964ca4c5a72b104f46a6896b85227c337687374e015b5355d09377a533ec82c
+# date: 2026-12-07T11:04:39Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
-# extraction: ok: fenced block 1 of 1 (python)
+# extraction: ok: fenced block 1 of 1 (python), unclosed: reply truncated?
 
-def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+from torch import nn, autograd
+
+def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        # Calculate the loss on a calibration batch after pruning
-        loss = calib[calib > 0].mean()
+        w = layer.weight.data                               # torch.Tensor [out_features, in_features]
 
-        # Perform reinforcement learning with bandit or evolutionary search to improve per-layer allocation
-        alpha = 1.0
-        for _ in range(20):
-            action = layer.weight.data.abs().sort()[alpha-1]
-            layer.weight.data[action] = 0
+        def reward_fn(batch, weights):
+            if batch.shape[0] == 1:
+                return -w.mean()
+            else:
+                score = w.abs().sum(dim=0)
+                threshold = torch.kthvalue(score.flatten(), k).values
+                return -score * (threshold - sparsity)
 
-        # Apply the best per-layer allocation with a weight-level criterion inside each layer
-        weight_level_criterion = layer.model.parameters()
-        weight_level_criterion[weight_level_criterion.name == name].data[action] = -loss
+        # Calculate the reward for a calibration batch after pruning.
+        reward = reward_fn(calib[0:1].to(device), weights)
+
+        # Update the policy parameters to the best per-layer allocation.
+        for i in range(model.config.num_hidden_layers):
+            layer.weight.data[i, :] = 0
+
+        # Apply the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward to the weights of all layers.
+        for i in range(model.config.num_hidden_layers):
+            reward_fn(batch, weights)
+
+        # Update the best per-layer allocation.
+        for name, layer in layers.items():
+            w.view(-1)[layer.weight.data > sparsity] = 0
+
+        # Apply the reward

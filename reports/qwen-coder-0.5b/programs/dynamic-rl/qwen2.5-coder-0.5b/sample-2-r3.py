@@ -1,46 +1,36 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template repair (round 3), sha256 08f6d4a26d953a29da9b21b27db2329379d955afc8f2c482c6b0415a9db62cbf
-# date: 2026-12-03T00:32:44Z
+# prompt: template repair (round 3), sha256 b3d582c0a3a5748e7c182bad6f25451366aa5b875d063f799c30cf126890c6ae
+# date: 2026-12-07T11:57:03Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    # Convert calibration batch into a tensor
-    calib = calib.to(device)
+    # Get the number of layers and the target sparsity
+    n_layers = len(layers)
 
-    def update_sparsities(new_sparsity):
-        for name, layer in layers.items():
-            new_layer.weight.data.masked_fill_(new_sparsity > 0.0, 0)
+    # Initialize weights in a new copy and apply bandit-like algorithm
+    for i in range(n_layers):
+        model_copy = model.clone()
+        weight_level = model_copy.weight.data / (1 - target_sparsity)
 
-    total_calib_loss = torch.tensor()
+        if torch.random.uniform(0, 1) < epsilon:
+            # Choose the next layer to prune
+            next_layer_index = layers.index('model.layers.' + str(i + 1))
+            model_copy = model_copy.copy()
+            model_copy.weight.data /= weight_level ** 2
+            del layers[next_layer_index]
+        else:
+            # Use the best per-layer allocation with a weight-level criterion
+            model_copy = model_copy.copy()
+            weights_to_prune = torch.where(model_copy.weight.data < target_sparsity, torch.ones_like(model_copy.weight.data), -1)
+            weights_to_prune *= (1 - target_sparsity) ** 2
 
-    # Initialize the best per-layer allocation
-    best_weights = {}
-
-    def train_agent():
-        model.train()  # Enable gradients
-
-        for epoch in range(10):
-            for name, layer in layers.items():
-                calib = calib.unsqueeze(-1)
-
-                # Calculate loss on the calibration batch after pruning
-                loss = torch.nn.functional.mse_loss(layer.weight.data.unsqueeze(-2), calib)
-
-                total_calib_loss += loss
-
-                # Update best per-layer allocation with a weight-level criterion
-                new_sparsity = (loss / total_calib_loss).clamp(0, 1.0)
-                update_sparsities(new_sparsity)
-
-            model.eval()  # Disable gradients
-
-        return best_weights
-
-    best_weights = train_agent()
+            # Update the mask of the best per-layer allocation
+            _, best_index = torch.topk(weights_to_prune, n_layers, largest=False).indices
+            model_copy.weight.data[best_index] -= 1
 
     return None

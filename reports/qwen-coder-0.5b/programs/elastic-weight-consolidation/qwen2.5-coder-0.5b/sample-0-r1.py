@@ -1,32 +1,30 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: elastic-weight-consolidation (Elastic weight consolidation pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 1), sha256 64a4d5fee8cc5adec1b40ccc720d0af2cad172a04ce1c279d0e80149207ee473
-# date: 2026-12-03T00:18:53Z
+# prompt: template repair (round 1), sha256 388a6be362981fa46efdaca87e2fa17745001821a8ad0e7cfaa16d6d86c055f5
+# date: 2026-12-07T11:21:07Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
-def prune(model, sparsity: float, calib: torch.LongTensor, *, pattern="unstructured", device="cpu", layers=None):
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
+        w = layer.weight.data                             # [out_features, in_features]
 
-        if pattern == "N:M":
-            k = int(round(score * sparsity))
-            if k == 0:
-                continue
-            threshold = torch.kthvalue(score.flatten(), k).values
-            w[score <= threshold] = 0
+        if sparsity == 0:
+            continue
 
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
+        diag = torch.trace((torch.log(1 + w / calib).T * torch.log(1 + calib)).sum(-1))
+        score = diag * (w - calib * w)
 
-        if sparsity > score:
-            model.weight.data[mask.reshape(w.shape)] = 0
+        for i in range(calib.shape[0]):
+            model(calib[i:i + 1].to(device))
 
-    return None
+# Example usage:
+model = LlamaForCausalLM.from_pretrained("facebook/paraparagraph")
+calib = torch.LongTensor([[1, 2], [3, 4]])
+layers = {"model.layers.0.self_attn.q_proj": torch.nn.Linear(64, 64),
+         "model.layers.3.mlp.down_proj": torch.nn.Linear(128, 512)}
+prune(model, sparsity=0.1, calib=calib, layers=layers)

@@ -1,32 +1,29 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: elastic-weight-consolidation (Elastic weight consolidation pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 2), sha256 7756e4305d0d701e25d47d7a1e0a80da02d4245e90975b47e7f1070f3d1c013f
-# date: 2026-12-03T00:25:31Z
+# prompt: template repair (round 2), sha256 dbf3f72b341ba8c4beeb287b136d0170ce9f28db6c448bd9665e7e52d8dbdd0b
+# date: 2026-12-07T11:42:21Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
-def prune(model, sparsity: float, calib: torch.LongTensor, *, pattern="unstructured", device="cpu", layers=None):
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
+        w = layer.weight.data                             # [out_features, in_features]
 
-        if pattern == "N:M":
-            k = int(round(score * sparsity))
-            if k == 0:
-                continue
-            threshold = torch.kthvalue(score.flatten(), k).values
-            w[score <= threshold] = 0
+        if sparsity == 0:
+            continue
 
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
+        diag = torch.trace((torch.log(1 + w / calib).T * torch.log(1 + calib)).sum(-1))
+        score = diag * (w - calib * w)
 
-        if sparsity > score:
-            model.weight.data[mask.reshape(w.shape)] = 0
+        for i in range(calib.shape[0]):
+            model(calib[i:i + 1].to(device))
 
-    return None
+    # Zero exactly k weights of the lowest score in one layer (score: any tensor shaped like w).
+    k = int(round(w.numel() * sparsity))
+    if k > 0:
+        idx = torch.topk(score.flatten(), k, largest=False).indices
+        w.view(-1)[idx] = 0

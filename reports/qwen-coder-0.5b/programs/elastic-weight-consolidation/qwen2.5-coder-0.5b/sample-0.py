@@ -1,33 +1,30 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: elastic-weight-consolidation (Elastic weight consolidation pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template user, sha256 3fda8b5106e1d33fdca512f2b4cf8e22843995e58bd3d54f9424c44753b79165
-# date: 2026-12-02T19:13:13Z
+# prompt: template user, sha256 0d8e133396c32f6fd177d2ea266fd4ed421744b4dad91058bfd1074630dec2d4
+# date: 2026-12-07T11:04:10Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
-def prune(model, sparsity: float, calib: torch.LongTensor, *, pattern="unstructured", device="cpu", layers=None):
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
-        score = torch.diag(torch.square(w)).mean()
+        w = layer.weight.data                             # [out_features, in_features]
 
-        if pattern == "N:M":
-            k = int(round(score * sparsity))
-            if k == 0:
-                continue
-            threshold = torch.kthvalue(score.flatten(), k).values
-            w[score <= threshold] = 0
+        if sparsity == 0:
+            continue
 
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
+        diag = torch.trace((torch.log(1 + w / calib).T * torch.log(1 + calib)).sum(-1))
+        score = diag * (w - calib * w)
 
-        if sparsity > score:
-            model.weight.data[mask.reshape(w.shape)] = 0
+        for i in range(calib.shape[0]):
+            model(calib[i:i + 1].to(device))
 
-    return None
+# Example usage:
+model = LlamaForCausalLM.from_pretrained("facebook/paraparagraph")
+calib = torch.LongTensor([[1, 2], [3, 4]])
+layers = {"model.layers.0.self_attn.q_proj": torch.nn.Linear(64, 64),
+         "model.layers.3.mlp.down_proj": torch.nn.Linear(128, 512)}
+prune(model, sparsity=0.1, calib=calib, layers=layers)

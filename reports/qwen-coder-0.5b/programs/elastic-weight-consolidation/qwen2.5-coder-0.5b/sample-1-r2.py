@@ -1,23 +1,25 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: elastic-weight-consolidation (Elastic weight consolidation pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 2), sha256 51a11169a35b21b5d849282b1a3a5a4b3c765e7a14d7890912e26ed8597cb76c
-# date: 2026-12-03T00:25:35Z
+# prompt: template repair (round 2), sha256 8c4eb709577e167e2c515e229c2e27c5b926193643a93aa749489200a2de5b35
+# date: 2026-12-07T11:42:34Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
-import torch
-
-def prune(model, sparsity: float, calib: torch.LongTensor, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        if not isinstance(layer, nn.Linear):
-            continue
-
-        w = layer.weight.data                       # [out_features, in_features]
-
-        score = F.kthvalue(torch.sum(w**2), 1).values  # estimated Fisher information
-        if sparsity - 0.001 < score:
-            mask = torch.zeros_like(w, dtype=torch.bool)
+        w = layer.weight.data                             # torch.Tensor [out_features, in_features]
+        score = (w**2).sum().sqrt()                           # broadcasts [in_features] over the rows
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(score.flatten(), k).values
+            w[score <= threshold] = 0
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
             w[mask.reshape(w.shape)] = 0
-
     return None

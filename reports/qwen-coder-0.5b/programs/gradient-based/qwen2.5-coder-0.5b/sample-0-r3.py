@@ -1,37 +1,47 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: gradient-based (Gradient-based pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 3), sha256 cca722ef55979df6629e00fa8c320deaee1337cdaa7c0b21ecb6e574f992ac45
-# date: 2026-12-03T00:31:13Z
+# prompt: template repair (round 3), sha256 cc35d2d5624026ada0ed9eb0403684cd45ca6380cb69ce345eaed56c1d1793e0
+# date: 2026-12-07T11:54:04Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
+
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
-        score = w.abs()
-        if pattern == "unstructured":
-            k = int(round(w.numel() * sparsity))
+        w = layer.weight.data                             # [out_features, in_features]
+        if (name == "model.layers.0.self_attn.q_proj" and k > 0) or (
+            name == "model.layers.1.mlp.down_proj" and k > 0):
+            continue
+
+        score_abs = torch.abs(w)
+        if score_abs > 0:
+            k = int(round(score_abs * sparsity))
             if k == 0:
                 continue
-            threshold = torch.kthvalue(score.flatten(), k).values
+            threshold = torch.kthvalue(score_abs.flatten(), k).values
             w[score <= threshold] = 0
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
 
-        # Gradient-based pruning (core idea 08)
-        calib_grads = calib.to(device) if device == "cpu" else calib.grad
-        grad_norms = torch.norm(calib_grads)
-        grad_squared_norms = grad_norms * grad_norms
+        calib_loss = calib[i:i + 1].to(device)                # [1, seqlen] token ids
+        calib_loss.loss.backward() # now layer.weight.grad is dL/dW, same shape as w
+        grads = {name: layer.weight.grad.detach().clone() for name, layer in layers.items()}
+        model.zero_grad(set_to_none=True)                     # free the gradients before pruning
 
-        # Movement pruning: keep weights moving away from zero under training
-        weight_decay = sparsity - 0.01
-        if layer.weight.requires_grad:
-            delta = -(weight_decay * (calib_grads + grad_squared_norms))
-            layer.weight.data -= delta
+    loss_abs = torch.abs(w)
+    if loss_abs > 0:
+        k = int(round(loss_abs * sparsity))
+        if k == 0:
+            continue
+        threshold = torch.kthvalue(score_abs.flatten(), k).values
+        w[score <= threshold] = 0
+
+        calib_loss = calib[i:i + 1].to(device)                # [1, seqlen] token ids
+        calib_loss.loss.backward() # now layer.weight.grad is dL/dW, same shape as w
+        grads = {name: layer.weight.grad.detach().clone() for name, layer in layers.items()}
+        model.zero_grad(set_to_none=True)                     # free the gradients before pruning
+
+    if k > 0:
+        idx = torch.topk(grads[name], k, largest=False).indices
+        w.view(-1)[idx] = 0

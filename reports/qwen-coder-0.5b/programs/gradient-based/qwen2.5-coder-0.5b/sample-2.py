@@ -1,41 +1,39 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: gradient-based (Gradient-based pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template user, sha256 4c631310205bb39ee4626f0daa99ed4ebbcd0f67b7dcc720e1173ad625fc4eb9
-# date: 2026-12-02T19:13:05Z
+# prompt: template user, sha256 8a96384b929116102c720fb9ecc4b47abf0729c8d7eda561da205b980cfb12d1
+# date: 2026-12-07T11:04:00Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
+
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        # Calculate gradient magnitude or squared gradients of the loss on the calibration data
-        gradients = []
-        for batch_idx, x in enumerate(calib):
-            outputs = model(x.to(device))
-            loss = outputs.loss  # Assuming output is a loss function
+        w = layer.weight.data                       # [out_features, in_features]
 
-            # Calculate gradient magnitudes and squared gradients
-            grad_abs = torch.abs(loss)
-            if sparsity:
-                grad_norms = torch.norm(grad_abs, dim=-1)
-                grad_sqrnorms = torch.sum(grad_norms ** 2) / sparsity
+        # Accumulate gradient magnitudes or squared gradients.
+        grad_abs_sq = torch.abs(w * w) + torch.square(w)
 
-            gradients.append(torch.stack((grad_abs, grad_sqrnorms)))
+        # Prune weights that the loss is least sensitive to by keeping them as small as possible,
+        # but only if the sparsity has been exceeded by less than 0.01% of the weight's absolute value.
+        if grad_abs_sq.sum() < sparsity * 0.01:
+            mask = torch.topk(grad_abs_sq.flatten(), k, largest=False).indices
+            w.masked_fill_(mask, 0)
 
-        # Sort by gradient magnitude in descending order
-        gradients.sort(key=lambda x: -x[0])
+    # Zero exactly k weights of the lowest score in one layer (score: any tensor shaped like w).
+    score = w.abs()
+    if pattern == "unstructured":
+        k = int(round(w.numel() * sparsity))
+        if k == 0:
+            return
+        threshold = torch.kthvalue(score.flatten(), k).values
+        w[score <= threshold] = 0
 
-        # Move weights that are least sensitive to the loss
-        for _, (abs_grad, sqrnorm) in enumerate(gradients):
-            if abs_grad < sparsity * 0.95:
-                layer.weight.data[mask] = 0
-
-    return None
-
-# Example usage:
-model = LlamaForCausalLM.from_pretrained("facebook/llama-7b")
-sparsity = 0.5
-calib = torch.LongTensor([[1, 2], [3, 4]])
-prune(model, sparsity, calib)
+    else:
+        n, m = (int(x) for x in pattern.split(":"))
+        groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+        idx = torch.topk(groups, n, dim=-1, largest=False).indices
+        mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+        w[mask.reshape(w.shape)] = 0

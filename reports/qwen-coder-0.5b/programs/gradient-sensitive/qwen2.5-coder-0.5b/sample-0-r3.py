@@ -1,16 +1,22 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: gradient-sensitive (Gradient-sensitive pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 3), sha256 74a3162fcd02638a6aaca95e1d2deca35e7678793dd8912d9fb6df3876cd8d97
-# date: 2026-12-03T00:28:09Z
+# prompt: template repair (round 3), sha256 50a8e09cb10ced45a01eea597418bb99b855cfd3f8d38011214ad6294fe14059
+# date: 2026-12-07T11:49:00Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
+
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
         w = layer.weight.data                       # [out_features, in_features]
+
+        if not hasattr(layer, 'requires_grad'):
+            layer.requires_grad = True
+            print(f"Warning: layer {name} requires grad but does not have the correct requires_grad attribute.")
+            return
 
         if pattern == "unstructured":
             k = int(round(w.numel() * sparsity))
@@ -26,4 +32,4 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
             mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
             w[mask.reshape(w.shape)] = 0
 
-        layer.weight.data.copy_(calib[idx])
+    return None

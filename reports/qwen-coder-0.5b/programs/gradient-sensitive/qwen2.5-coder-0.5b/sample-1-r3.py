@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: gradient-sensitive (Gradient-sensitive pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 3), sha256 8f856b72d31593f80294d0a1c4a7bb8214fb35dc64b584f2f25f53a7e699a950
-# date: 2026-12-03T00:28:20Z
+# prompt: template repair (round 3), sha256 fb4c440a893e0126873938b9fa561199fdfdafbeb338cf4718f2c347966b1522
+# date: 2026-12-07T11:49:12Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
@@ -11,30 +11,28 @@ import torch
 
 def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
+        w = layer.weight.data                             # [out_features, in_features]
 
-        if sparsity < mask.sum():                      # If no weights are changed
-            return None
-
-        calib_size = calib.size(1)                    # Number of calibration sequences
-        w_abs = torch.abs(w)
-        w_diff = torch.diff(calib, dim=0).reshape(-1, calib_size)
-
-        if pattern == "unstructured":                   # Unstructured pattern: find all zeros
-            n = int(round(w.numel() * sparsity))
-            threshold = torch.kthvalue(w_diff.flatten(), n).values
-            w[w < threshold] = 0
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(w.flatten(), k).values
+            w[score <= threshold] = 0
         else:
             n, m = (int(x) for x in pattern.split(":"))
-            groups = w.reshape(calib.shape[0], -1, m)
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
 
-            # Calculate the loss difference for each group of zeros
-            w_diff_groups = torch.diff(w_diff, dim=0)                # [out, in/m, m]
-            w_diff_groups[mask.reshape(-1, calib_size)] -= 0                  # Subtract zero from all groups
+        return None
 
-            # Remove weights whose removal is predicted to change the loss the least
-            mask = (torch.abs(w_diff_groups) + torch.min(w_diff_groups)) > sparsity * mask.sum() 
-            w[mask] = 0
 
-        if hasattr(layer, "weight"):                       # If layer has a weight
-            require_grad(layer.weight.data)                 # Set gradients on the pruned layer
+# Example usage:
+model = LlamaForCausalLM()  # Example model instance
+sparsity = 0.5             # Desired sparsity
+calib = torch.LongTensor([...])  # Calibration data
+layers = {"model.layers.0.self_attn.q_proj": ...}  # Prunable layers
+
+prune(model, sparsity, calib, pattern="unstructured", device="cpu", layers=layers)

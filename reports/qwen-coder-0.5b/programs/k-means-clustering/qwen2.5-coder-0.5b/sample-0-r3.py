@@ -1,35 +1,30 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: k-means-clustering (K-means clustering pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 3), sha256 add9e07f3dfdbd4b437c239c82ef4bb91909464293c3499188cab7124626216d
-# date: 2026-12-03T00:29:28Z
+# prompt: template repair (round 3), sha256 407a9963eb9926d6265c3e58f194c1463e1e1ac0bcf4c53fab3110fefc4fa006
+# date: 2026-12-07T11:51:29Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
+
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
-    if layers is None:
-        layers = {}
-
-    # Get the features and activations of each layer
     for name, layer in layers.items():
-        features = layer.weight.data  # [out_features, in_features]
-        activations = model(calib[i:i+1].to(device)).loss
+        w = layer.weight.data                             # [out_features, in_features]
+        score = w.abs()
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(score.flatten(), k).values
+            w[score <= threshold] = 0
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
 
-    n, m = (int(x) for x in pattern.split(":"))
-
-    # Cluster the features and activations
-    clusters = kmeans(features, m)
-
-    # Create a mask to track which weights are pruned based on their cluster
-    mask = torch.zeros_like(activations, dtype=torch.bool)
-    for i in range(n):
-        cluster_index = torch.argmin(clusters[i])
-        mask[activations == clusters[i][cluster_index]] = True
-
-    # Prune the weights within each cluster
-    for i in range(n):
-        if not mask[i]:
-            continue
-        prune_weights(model, sparsity, calib, layers=layer)
+    chosen_weights = calib[0:1].to(device)                             # [1, seqlen] token ids
+    chosen_weights.view(-1)[idx] = 0

@@ -1,46 +1,27 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: k-means-clustering (K-means clustering pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 3), sha256 9193cb4814671463d8c170128df4486cfc0499dce76b625594d21097e6ea4372
-# date: 2026-12-03T00:29:39Z
+# prompt: template repair (round 3), sha256 31d91873288588d781f270c4eba879519046a5049d5c918a605c860b8b0f389e
+# date: 2026-12-07T11:51:41Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
-from torch import nn
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        w = layer.weight.data                       # [out_features, in_features]
+        score = w.abs()
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(score.flatten(), k).values
+            w[score <= threshold] = 0
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    if not layers:
-        raise ValueError("layers must be provided")
-
-    # Convert the calib tensor to a numpy array
-    calib_array = calib.numpy()
-
-    # Calculate the mean of the weights across all layers
-    mean_weights = calib_array.mean(axis=1)
-
-    # Initialize the k-means algorithm
-    kmeans = KMeans(n_clusters=len(layers), random_state=42)
-
-    # Fit the model to the data
-    kmeans.fit(calib_array)
-
-    # Get the clusters and their corresponding weights
-    clusters = kmeans.labels_
-    weights = calib_array[clusters]
-
-    # Calculate the absolute values of each layer's weights
-    abs_weights = weights.abs()
-
-    # Determine which layers to prune based on the requested sparsity
-    if pattern == "unstructured":
-        mask = abs_weights <= 0.5
-    else:
-        n, m = (int(x) for x in pattern.split(":"))
-        groups = abs_weights.reshape(weights.shape[0], -1, m)              # [out, in/m, m]
-        idx = torch.topk(groups, n, dim=-1, largest=False).indices
-        mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-
-    # Keep only the layers that best represent each cluster
-    pruned_layers = [layers[layer] for layer in range(len(layers)) if mask[layer]]
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
 
     return None

@@ -1,51 +1,28 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: k-means-clustering (K-means clustering pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template repair (round 3), sha256 d6a26cb5e154889f6f0068b4b507a9a82c91fcaf63ea0c2180ff9ba1ca5afe40
-# date: 2026-12-03T00:29:54Z
+# prompt: template repair (round 3), sha256 7e373bf18565f4e0db0000065a4d9d276ae957ad81d4bb359f14e1b0f791bd5e
+# date: 2026-12-07T11:51:51Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
+
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
-    if not layers:
-        raise ValueError("layers must be provided.")
-
-    # Define the number of clusters and centroids for each layer
-    n_layers = len(layers.values())
-    centroids = {}
-
-    for i, layer in enumerate(layers.values()):
-        weights = layer.weight.data  # [out_features, in_features]
-
+    for name, layer in layers.items():
+        w = layer.weight.data                       # [out_features, in_features]
+        score = w.abs()
         if pattern == "unstructured":
-            k = int(round(weights.numel() * sparsity))
+            k = int(round(w.numel() * sparsity))
             if k == 0:
                 continue
-            threshold = torch.kthvalue(weights.flatten(), k).values
-            centroids[i] = weights[weights <= threshold]
+            threshold = torch.kthvalue(score.flatten(), k).values
+            w[score <= threshold] = 0
         else:
             n, m = (int(x) for x in pattern.split(":"))
-            groups = weight.reshape(weights.shape[0], -1, m)              # [out, in/m, m]
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
             idx = torch.topk(groups, n, dim=-1, largest=False).indices
             mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            centroids[i] = groups[mask.reshape(weights.shape)]
-
-        if len(centroids) == 0:
-            raise ValueError("no centroids found for layer")
-
-    # Initialize the number of clusters and centroids
-    num_clusters = len(centroids)
-    centroid_weights = torch.zeros((num_clusters, weights.size()[1]))
-
-    # Assign centroids to each layer
-    for i in range(n_layers):
-        centroid_index = centroids[i]
-        for j, weight in enumerate(weight):
-            if weight > 0:  # Ensure weights are positive for simplicity
-                mask = torch.where(weight == weight)[0]
-                weights[mask] = 0
-                centroids[i] = None  # Remove the centroid
-
-    return model
+            w[mask.reshape(w.shape)] = 0
+    return None

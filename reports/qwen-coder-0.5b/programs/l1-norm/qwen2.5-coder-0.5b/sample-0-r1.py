@@ -1,36 +1,38 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 1), sha256 9b7f0ceffe354587f2ef08fbe12156093e51bb3cbb330ae6674957c1cfc228db
-# date: 2026-12-03T00:15:52Z
+# prompt: template repair (round 1), sha256 7dff97a421735d3f8c32df69a352346b57d0d000790ba54d1ddb77a1d03db861
+# date: 2026-12-07T11:15:19Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
+        w = layer.weight.data                             # [out_features, in_features]
 
-        # Rank the weights or groups of weights by their L1 norm and remove those with the smallest norm
+        l1_norm = torch.abs(w).sum()                       # broadcast [in_features] over the rows
+
         if pattern == "unstructured":
-            n = int(round(layer.weight.numel() * sparsity))
-            if n == 0:
+            k = int(round(l1_norm * sparsity))
+            if k == 0:
                 continue
-            sorted_indices = torch.argsort(torch.abs(layer.weight.data), dim=-1)
-            # Remove indices that are smaller than the smallest normalized index
-            mask = sorted_indices < torch.tensor(sorted_indices, dtype=torch.bool).min().item()
-            w[mask] = 0
-
+            threshold = torch.kthvalue(l1_norm.flatten(), k).values
+            w[score <= threshold] = 0
         else:
             n, m = (int(x) for x in pattern.split(":"))
-            groups = layer.weight.reshape(w.shape[0], -1, m)
-            # Rank each group by its L1 norm
-            sorted_indices = torch.argsort(torch.abs(groups), dim=-1)
-            # Remove indices that are smaller than the smallest normalized index
-            mask = sorted_indices < torch.tensor(sorted_indices, dtype=torch.bool).min().item()
-            groups.data[mask.reshape(groups.shape)] = 0
+            groups = l1_norm.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
 
-        # Zero at least the requested fraction of the prunable weights
-        w[:, :int(round(w.numel() * sparsity))] = 0
+        score = w.abs()
+        if len(w) == 0:
+            continue
+
+        # Remove those with the smallest norm
+        if k > 0:
+            for i in range(calib.shape[0]):
+                model(calib[i:i + 1].to(device), labels=i)

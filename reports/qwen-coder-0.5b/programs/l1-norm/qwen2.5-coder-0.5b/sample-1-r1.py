@@ -1,29 +1,46 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 1), sha256 e9c37ca33401c826a0f21427fae7073218d8d7da0a502d05a53d6df4ea9ab5ae
-# date: 2026-12-03T00:16:00Z
+# prompt: template repair (round 1), sha256 b04dce02209fe3332d5bc727e3d769eddd355ce27e47964eebe3de28efb1f1d3
+# date: 2026-12-07T11:15:36Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    # Extract the number of groups from the pattern
-    if pattern == "N:M":
-        n, m = map(int, pattern.split(":"))
-    else:
-        n, m = (int(x) for x in pattern.split(","))
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        if not isinstance(layer.weight, torch.nn.Linear):
+            continue
 
-    # Sort weights or groups by L1 norm
-    sorted_weights = sorted(model.weight.data.flatten(), key=lambda x: torch.norm(x))
+        # Extract L1 norm of the input weights
+        norm = torch.sum(torch.abs(layer.weight))
 
-    # Remove those with the smallest norm
-    updated_weights = [weight for weight in sorted_weights if torch.norm(weight) > sparsity * (n / m)]
+        # Identify groups with the smallest L1 norm
+        if pattern == "unstructured":
+            groups = []
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = torch.zeros((n, m), dtype=torch.bool)
 
-    # Update the model with the updated weights, ensuring that only the exact zeros are removed while maintaining the rest of the weights unchanged.
-    updated_model = model.clone()
-    updated_model.weight.data[:n*m] = updated_weights
+            # Calculate the L1 norm of each group
+            for i in range(n * m):
+                group = layer.weight.data[i:i + m].abs()
+                if group > norm:
+                    groups[i] = True
 
-    return None
+        # Remove weights with the smallest L1 norm
+        mask = torch.zeros_like(layer.weight, dtype=torch.bool)
+        mask[groups] = False
+
+        # Zero exactly k weights of the lowest score in one layer
+        k = int(round(norm * sparsity))
+        if k > 0:
+            idx = torch.topk(mask.flatten(), k, largest=False).indices
+            w.view(-1)[idx] = 0
+
+        # Update the model's weight list
+        for i, (name, layer) in enumerate(layers.items()):
+            if isinstance(layer.weight, torch.nn.Linear):
+                layer.weight.data[mask.reshape(w.shape)] = 0

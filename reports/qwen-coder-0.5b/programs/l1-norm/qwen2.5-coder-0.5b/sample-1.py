@@ -1,29 +1,43 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template user, sha256 f133231e0ff875ab65b5616351ca14fba197819750ae329b9272ce6f565f95fb
-# date: 2026-12-02T18:58:33Z
+# prompt: template user, sha256 029b2f2abb46f6ed81379f9ceb4075331cd86eaef19efdc70bfae9257f35071e
+# date: 2026-12-07T11:00:55Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
-from typing import *
-import torch
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        if not isinstance(layer.weight, torch.nn.Linear):
+            continue
 
+        # Extract L1 norm of the input weights
+        norm = torch.sum(torch.abs(layer.weight))
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    # Extract the number of groups from the pattern
-    if pattern == "N:M":
-        n, m = map(int, pattern.split(":"))
-    else:
-        n, m = (int(x) for x in pattern.split(","))
+        # Identify groups with the smallest L1 norm
+        if pattern == "unstructured":
+            groups = []
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = torch.zeros((n, m), dtype=torch.bool)
 
-    # Sort weights or groups by L1 norm
-    sorted_weights = sorted(model.weight.data.flatten(), key=lambda x: torch.norm(x))
+            # Calculate the L1 norm of each group
+            for i in range(n * m):
+                group = layer.weight.data[i:i + m].abs()
+                if group > norm:
+                    groups[i] = True
 
-    # Remove those with the smallest norm
-    updated_weights = [weight for weight in sorted_weights if torch.norm(weight) > sparsity * (n / m)]
+        # Remove weights with the smallest L1 norm
+        mask = torch.zeros_like(layer.weight, dtype=torch.bool)
+        mask[groups] = False
 
-    # Update the model with the updated weights
-    if layers is not None:
-        for name, layer in layers.items():
-            updated_layer.weight.data = updated_weights
+        # Zero exactly k weights of the lowest score in one layer
+        k = int(round(norm * sparsity))
+        if k > 0:
+            idx = torch.topk(mask.flatten(), k, largest=False).indices
+            w.view(-1)[idx] = 0
+
+        # Update the model's weight list
+        for i, (name, layer) in enumerate(layers.items()):
+            if isinstance(layer.weight, torch.nn.Linear):
+                layer.weight.data[mask.reshape(w.shape)] = 0

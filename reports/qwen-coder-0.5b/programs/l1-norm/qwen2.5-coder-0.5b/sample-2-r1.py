@@ -1,35 +1,44 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template repair (round 1), sha256 a46455f866f77825df759423900788dd9b7b44a45e1c52d069de2059468f9659
-# date: 2026-12-03T00:16:09Z
+# prompt: template repair (round 1), sha256 06080475e94d6048b738bad8f6b65ca40b398ad61fabcada6ce9440aa78b62d7
+# date: 2026-12-07T11:15:55Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    if model.config.hidden_size == 0:
-        raise ValueError("Invalid hidden size. Model cannot be pruned.")
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        if not isinstance(layer, torch.nn.Linear):
+            raise TypeError("L1-norm pruning can only be applied to Linear models.")
 
-    # Create a list of groups from the hidden states
-    groups = torch.tensor(model.config.hidden_states[:, :model.config.hidden_size], dtype=torch.float32)
+        weights = layer.weight.data
 
-    if pattern == "N:M":
-        n, m = (int(x) for x in pattern.split(":"))
+        # Calculate L1 norm of the group
+        norms = []
+        for i, weight in enumerate(weights):
+            norms.append(torch.norm(weight))
 
-        # Calculate the L1 norm of each group
-        l1_norms = torch.sum(torch.abs(groups), dim=1)
+        # Sort groups by L1 norm, with the smallest being removed
+        sorted_indices = torch.argsort(norms)
+        sorted_groups = [weights[i] for i in sorted_indices]
 
-        # Find groups with the smallest L1 norm
-        min_l1_norm_idx = torch.argmin(l1_norms, dim=0)
-        min_l1_norm_group = groups[min_l1_norm_idx]
+        # Remove those weights that have the smallest norm
+        if len(sorted_groups) > 0:
+            mask = torch.zeros_like(weights, dtype=torch.bool).scatter_(-1, sorted_indices, True)
+            w[mask.reshape(w.shape)] = 0
 
-        # Remove those groups from the model
-        for i in min_l1_norm_idx:
-            # Remove the corresponding group of weights
-            del model.layers[i]
+        # Set sparsity to the fraction of exact zeros over all prunable weights
+        num_sparses = sum(torch.sum(abs(weight) <= 1e-6) for weight in weights)
+        if num_sparses > 0:
+            sparsity = float(num_sparses) / len(weights)
+        else:
+            sparsity = 0
 
-    else:
-        raise ValueError("Invalid pattern. Only N:M or unstructured patterns are supported.")
+        # Zero exactly k weights of the lowest score in one layer (score: any tensor shaped like w).
+        k = int(round(w.numel() * sparsity))
+        if k > 0:
+            idx = torch.topk(score.flatten(), k, largest=False).indices
+            w.view(-1)[idx] = 0

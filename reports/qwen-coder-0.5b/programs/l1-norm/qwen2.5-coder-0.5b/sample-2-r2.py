@@ -1,31 +1,44 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template repair (round 2), sha256 d1be24ca1318c66ef089660de879c16c33cdc6377655966a9438686760f25d76
-# date: 2026-12-03T00:22:43Z
+# prompt: template repair (round 2), sha256 e7cdc9278d1a1c7e5e1482bd06bb0e1cbc2dbc03a072b21b60038c6d7546745b
+# date: 2026-12-07T11:37:14Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    if model.config.hidden_size == 0:
-        raise ValueError("Invalid hidden size. Model cannot be pruned.")
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        if not isinstance(layer, torch.nn.Linear):
+            raise TypeError("L1-norm pruning can only be applied to Linear models.")
 
-    # Calculate the L1 norm of each group of weights
-    l1_norms = torch.sum(torch.abs(model.layers[i].weight.data), dim=1)
+        weights = layer.weight.data
 
-    if pattern == "N:M":
-        n, m = (int(x) for x in pattern.split(":"))
+        # Calculate L1 norm of the group
+        norms = []
+        for i, weight in enumerate(weights):
+            norms.append(torch.norm(weight))
 
-        # Find groups with the smallest L1 norm
-        min_l1_norm_idx = torch.argmin(l1_norms, dim=0)
-        min_l1_norm_group = model.layers[min_l1_norm_idx]
+        # Sort groups by L1 norm, with the smallest being removed
+        sorted_indices = torch.argsort(norms)
+        sorted_groups = [weights[i] for i in sorted_indices]
 
-        # Remove those groups from the model
-        for i in min_l1_norm_idx:
-            del model.layers[i]
+        # Remove those weights that have the smallest norm
+        if len(sorted_groups) > 0:
+            mask = torch.zeros_like(weights, dtype=torch.bool).scatter_(-1, sorted_indices, True)
+            w[mask.reshape(w.shape)] = 0
 
-    else:
-        raise ValueError("Invalid pattern. Only N:M or unstructured patterns are supported.")
+        # Set sparsity to the fraction of exact zeros over all prunable weights
+        num_sparses = sum(torch.sum(abs(weight) <= 1e-6) for weight in weights)
+        if num_sparses > 0:
+            sparsity = float(num_sparses) / len(weights)
+        else:
+            sparsity = 0
+
+        # Zero exactly k weights of the lowest score in one layer (score: any tensor shaped like w).
+        k = int(round(w.numel() * sparsity))
+        if k > 0:
+            idx = torch.topk(score.flatten(), k, largest=False).indices
+            w.view(-1)[idx] = 0

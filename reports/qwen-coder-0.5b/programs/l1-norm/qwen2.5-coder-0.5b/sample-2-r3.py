@@ -1,32 +1,44 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template repair (round 3), sha256 050c2211a11b012b531e865cda155c78becb9743aa961df90f9aa5dbf69dd6b7
-# date: 2026-12-03T00:28:48Z
+# prompt: template repair (round 3), sha256 9b627e0019dbc287086b8b2880eae3a2dfeb879d5d4f2b626e7b4a69e102b9d1
+# date: 2026-12-07T11:50:08Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    if model.config.hidden_size == 0:
-        raise ValueError("Invalid hidden size. Model cannot be pruned.")
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        if not isinstance(layer, torch.nn.Linear):
+            raise TypeError("L1-norm pruning can only be applied to Linear models.")
 
-    # Calculate the L1 norm of each group of weights
-    l1_norms = torch.sum(torch.abs(model.layers[i].weight.data), dim=1)
+        weights = layer.weight.data
 
-    # Sort groups by their L1 norm
-    sorted_groups = torch.sort(l1_norms, descending=True)
+        # Calculate L1 norm of the group
+        norms = []
+        for i, weight in enumerate(weights):
+            norms.append(torch.norm(weight))
 
-    # Find groups with the requested fraction of the L1 norm
-    if sparsity > 0.5:
-        min_l1_norm_idx = int(round(sorted_groups.size(0) * sparsity))
-        min_l1_norm_group = sorted_groups[min_l1_norm_idx]
+        # Sort groups by L1 norm, with the smallest being removed
+        sorted_indices = torch.argsort(norms)
+        sorted_groups = [weights[i] for i in sorted_indices]
 
-        # Remove those groups from the model
-        for i in min_l1_norm_idx:
-            del model.layers[i]
+        # Remove those weights that have the smallest norm
+        if len(sorted_groups) > 0:
+            mask = torch.zeros_like(weights, dtype=torch.bool).scatter_(-1, sorted_indices, True)
+            w[mask.reshape(w.shape)] = 0
 
-    else:
-        raise ValueError("Invalid pattern. Only N:M or unstructured patterns are supported.")
+        # Set sparsity to the fraction of exact zeros over all prunable weights
+        num_sparses = sum(torch.sum(abs(weight) <= 1e-6) for weight in weights)
+        if num_sparses > 0:
+            sparsity = float(num_sparses) / len(weights)
+        else:
+            sparsity = 0
+
+        # Zero exactly k weights of the lowest score in one layer (score: any tensor shaped like w).
+        k = int(round(w.numel() * sparsity))
+        if k > 0:
+            idx = torch.topk(score.flatten(), k, largest=False).indices
+            w.view(-1)[idx] = 0

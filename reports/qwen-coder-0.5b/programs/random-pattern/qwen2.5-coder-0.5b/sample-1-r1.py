@@ -1,34 +1,25 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: random-pattern (Random-pattern pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 1), sha256 4bf3f9f90cbc1024631c5a816d8b56320085f30437c2332090079c2a70129a42
-# date: 2026-12-03T00:17:32Z
+# prompt: template repair (round 1), sha256 5519e5aa26645d705425139a6b0df3a749ffb93df3e6e3d74e58c37d5b6dc20a
+# date: 2026-12-07T11:18:53Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    if not isinstance(pattern, str) or pattern not in ["N:M", "2:4"]:
-        raise ValueError("Invalid pattern. Must be 'N:M' or '2:4'.")
+import torch
 
-    n, m = map(int, pattern.split(":"))
 
-    # Sample random rows or columns for each layer
-    row_samples = torch.randint(0, n, size=(layers, m))
-    col_samples = torch.randint(0, m, size=(layers, n))
-
-    # Apply the same pattern to each layer
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data.flatten()
-
-        if pattern == "N:M":
-            mask = row_samples[:, :m] * col_samples[:, :m]
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            mask = torch.rand(k, w.shape[1]).bool()
+            w[mask] = 0
         else:
-            mask = torch.ones_like(w).scatter_(0, [row_samples], True)
-
-        # Zero at least the requested fraction of the prunable weights
-        w[mask.reshape(w.shape)] = 0
-
-        if sparsity < 0.001 or sparsity > 1.0:
-            raise ValueError("Invalid sparsity. Must be between 0 and 1.")
-
-    return None
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = w.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0

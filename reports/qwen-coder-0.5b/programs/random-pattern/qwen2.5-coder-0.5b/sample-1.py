@@ -1,28 +1,22 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: random-pattern (Random-pattern pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template user, sha256 d941854e51d4caf425ac9b58a9fd51dd73e7f8d8c3fc870e17dabc075eeca98d
-# date: 2026-12-02T19:11:26Z
+# prompt: template user, sha256 b50ba12016f2e5504b762b86e1cddb53c7efb1c02ba67b4aec28a81d9869f202
+# date: 2026-12-07T11:02:37Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
-# extraction: ok: fenced block 1 of 1 (python); defines no prune()
+# extraction: ok: fenced block 1 of 1 (python)
 
-from torch import nn
-
-def random_pattern_prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
-    if not isinstance(pattern, str) or pattern not in ["N:M", "2:4"]:
-        raise ValueError("Invalid pattern. Must be 'N:M' or '2:4'.")
-
-    n, m = map(int, pattern.split(":"))
-
-    # Sample random rows or columns for each layer
-    row_samples = torch.randint(0, n, size=(layers, m))
-    col_samples = torch.randint(0, m, size=(layers, n))
-
-    # Apply the same pattern to each layer
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data.flatten()
-        if pattern == "N:M":
-            mask = row_samples[:, :m] * col_samples[:, :m]
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            mask = torch.rand(k, w.shape[1]).bool()
+            w[mask] = 0
         else:
-            mask = torch.ones_like(w).scatter_(0, [row_samples], True)
-        w[mask.reshape(w.shape)] = 0
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = w.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0

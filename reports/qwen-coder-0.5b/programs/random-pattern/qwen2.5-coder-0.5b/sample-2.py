@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: random-pattern (Random-pattern pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template user, sha256 d941854e51d4caf425ac9b58a9fd51dd73e7f8d8c3fc870e17dabc075eeca98d
-# date: 2026-12-02T19:12:05Z
+# prompt: template user, sha256 b50ba12016f2e5504b762b86e1cddb53c7efb1c02ba67b4aec28a81d9869f202
+# date: 2026-12-07T11:02:42Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
@@ -12,24 +12,34 @@ import torch
 def prune(model, sparsity, calib, *, pattern="random", device="cpu", layers=None):
     for name, layer in layers.items():
         w = layer.weight.data                       # [out_features, in_features]
-        score = w.abs()
 
-        if pattern == "unstructured":
+        if pattern == "random":
             k = int(round(w.numel() * sparsity))
             if k == 0:
                 continue
-            threshold = torch.kthvalue(score.flatten(), k).values
-            w[score <= threshold] = 0
+            mask = torch.randint(0, k, w.size(), device=device)
+            mask[mask < k] = 0
+            layer.weight.data[mask.to(device)] = 0
 
-        elif pattern in ["N:M"]:
+        elif pattern in ["N:M", "2:4"]:
             n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)
-
+            groups = torch.abs(score.reshape(w.shape[0], -1, m))              # [out, in/m, m]
             idx = torch.topk(groups, n, dim=-1, largest=False).indices
             mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
+            layer.weight.data[mask.reshape(w.shape)] = 0
 
-        else:
-            raise ValueError("Invalid pattern")
+        elif pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            mask = torch.randint(0, k, w.size(), device=device)
+            mask[mask < k] = 0
+            layer.weight.data[mask.to(device)] = 0
 
-    return None
+        # Zero exactly k weights of the lowest score in one layer (score: any tensor shaped like w).
+        score = w.abs()
+        k = int(round(w.numel() * sparsity))
+        if k > 0:
+            idx = torch.topk(score.flatten(), k, largest=False).indices
+            mask = torch.zeros_like(score, dtype=torch.bool).scatter_(-1, idx, True)
+            layer.weight.data[mask.reshape(w.shape)] = 0

@@ -1,39 +1,34 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: random (Random pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 1), sha256 25ad171d19fcedff9468bcade1ec5d752f2c04b5483cdea22d1d190ebd02da5d
-# date: 2026-12-03T00:17:14Z
+# prompt: template repair (round 1), sha256 97aac48c821aaf59ac06f45ea48255e3b1f856f836f115e5517c128f84206d47
+# date: 2026-12-07T11:18:03Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 
-def prune(model, sparsity: float, calib: torch.LongTensor, *, pattern="unstructured", device="cpu", layers=None):
-    # Choose random weights to remove uniformly at random
-    weights = calib[torch.randint(len(calib), size=(sparsity,))]
-
-    for name, layer in model.named_parameters():
-        if name != "weight" and isinstance(layer, torch.nn.Linear):  # Only handle weights and linear blocks
-            w = layer.weight.data
-
-            if pattern == "unstructured":
-                k = int(round(w.numel() * sparsity))
-                if k == 0:
-                    continue
-                threshold = torch.kthvalue(score.flatten(), k).values
-                w[score <= threshold] = 0
-            else:
-                n, m = (int(x) for x in pattern.split(":"))
-                groups = score.reshape(w.shape[0], -1, m)
-
-                idx = torch.topk(groups, n, dim=-1, largest=False).indices
-                mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-                w[mask.reshape(w.shape)] = 0
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        w = layer.weight.data                             # [out_features, in_features]
+        score = w.abs()
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(score.flatten(), k).values
+            w[score <= threshold] = 0
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
 
     return None
 
+
 # Example usage:
-model = LlamaForCausalLM()
-calib = torch.LongTensor([[1], [2], [3]])  # A simple calibration
-prune(model, 0.5, calib, pattern="N:M")
+# model = LlamaForCausalLM(config=..., model.layers=[...])
+# prune(model, sparsity=0.5, calib=calib)

@@ -1,39 +1,26 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: random (Random pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 3), sha256 cd0b744ca6fea850d5f6e6efcaeaefc87a78d927d128d9f5b3740ddb9cd27b8c
-# date: 2026-12-03T00:30:04Z
+# prompt: template repair (round 3), sha256 7785fec5612f3edf46cb2387d18d2547d1226c3f9738359203338ecfe774ba6b
+# date: 2026-12-07T11:52:01Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 
-def prune(model, sparsity: float, calib: torch.LongTensor, *, pattern="unstructured", device="cpu", layers=None):
-    # Choose random weights to remove uniformly at random
-    weights = calib[torch.randint(len(calib), size=(sparsity,))]
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    for name, layer in layers.items():
+        w = layer.weight.data                             # [out_features, in_features]
+        mask = torch.rand(w.shape).unsqueeze(-1)
 
-    for name, layer in model.named_parameters():
-        if name != "weight" and isinstance(layer, torch.nn.Linear):  # Only handle weights and linear blocks
-            w = layer.weight.data
-
-            if pattern == "unstructured":
-                k = int(round(w.numel() * sparsity))
-                if k == 0:
-                    continue
-                threshold = torch.kthvalue(score.flatten(), k).values
-                w[score <= threshold] = 0
-            else:
-                n, m = (int(x) for x in pattern.split(":"))
-                groups = score.reshape(w.shape[0], -1, m)
-
-                idx = torch.topk(groups, n, dim=-1, largest=False).indices
-                mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-                w[mask.reshape(w.shape)] = 0
+        if calib[0:1].to(device) > sparsity * w.numel() and \
+           torch.isfinite(w.numel()):
+            w[mask.reshape(w.shape)] = 0
 
     return None
 
+
 # Example usage:
-model = LlamaForCausalLM()
-calib = torch.LongTensor([[1], [2], [3]])  # A simple calibration
-prune(model, 0.5, calib, pattern="N:M")
+# model = LlamaForCausalLM(config=..., model.layers=[...])
+# prune(model, sparsity=0.5, calib=calib)

@@ -1,40 +1,18 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: random (Random pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 2), sha256 c46023c535a9842d41d101f29834be77ee1a6e794563d5f38eb2878a8873d0ab
-# date: 2026-12-03T00:24:02Z
+# prompt: template repair (round 2), sha256 7120dc2770364e7b69846d57c7799181e54d5fb6695b9e77e41fd86377e04f62
+# date: 2026-12-07T11:39:34Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
-import torch
+def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+    n, m = (int(x) for x in pattern.split(":"))
+    groups = calib.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+    idx = torch.topk(groups, n, dim=-1, largest=False).indices
+    mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
 
-
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu",
-          layers=None) -> None:
-    # Choose weights to remove uniformly at random, independently of their values,
-    # with a fixed seed so the result is reproducible.
-    num_samples = int(calib.size[0] * sparsity)
-    indices = torch.rand(num_samples, model.config.num_hidden_layers).long()
-    mask = torch.zeros_like(indices, dtype=torch.bool)
-    mask.scatter_(0, indices, True)
-
-    # Set weights to zero
-    for name, layer in layers.items():
-        w = layer.weight.data
-        if pattern == "unstructured":
-            k = int(round(w.numel() * sparsity))
-            if k == 0:
-                continue
-            threshold = torch.kthvalue(score.flatten(), k).values
-            w[score <= threshold] = 0
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
-
-# Example usage:
-model = LlamaForCausalLM()
-calib = torch.LongTensor([[128, 2048], [4, 8]])
-prune(model, sparsity=0.5, calib=calib)
+    for i in range(n):
+        layer = model.layers[i]
+        if not mask[i].sum().item():
+            layer.weight.data[mask[i]] = 0

@@ -1,40 +1,21 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: random (Random pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 3), sha256 4571d7f2af8d2b36c424c65ca6e23e8ba66699b4c6ba213bfe4660123a8aa3e3
-# date: 2026-12-03T00:30:15Z
+# prompt: template repair (round 3), sha256 5317845a804687b30af2968283785f93705f3493dd1b94d7f13b813158252dee
+# date: 2026-12-07T11:52:10Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu",
-          layers=None) -> None:
-    # Choose weights to remove uniformly at random, independently of their values,
-    # with a fixed seed so the result is reproducible.
-    num_samples = int(calib.size[0] * sparsity)
-    indices = torch.rand(num_samples, model.config.num_hidden_layers).long()
-    mask = torch.zeros_like(indices, dtype=torch.bool)
-    mask.scatter_(0, indices, True)
+def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+    n, m = (int(x) for x in pattern.split(":"))
+    groups = calib.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+    idx = torch.topk(groups, n, dim=-1, largest=False).indices
+    mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
 
-    # Set weights to zero
-    for name, layer in layers.items():
-        w = layer.weight.data
-        if pattern == "unstructured":
-            k = int(round(w.numel() * sparsity))
-            if k == 0:
-                continue
-            threshold = torch.kthvalue(score.flatten(), k).values
-            w[score <= threshold] = 0
-        else:
-            n, m = (int(x) for x in pattern.split(":"))
-            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
-            idx = torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
-
-# Example usage:
-model = LlamaForCausalLM()
-calib = torch.LongTensor([[128, 2048], [4, 8]])
-prune(model, sparsity=0.5, calib=calib)
+    for i in range(n):
+        layer = model.layers[i]
+        if not mask[i].sum().item():
+            layer.weight.data[mask[i]] = 0

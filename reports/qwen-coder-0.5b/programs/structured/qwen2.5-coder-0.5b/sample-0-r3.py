@@ -1,25 +1,91 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: structured (Structured pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 0
-# prompt: template repair (round 3), sha256 38c504fa9bd20085379e1f59877ad95513b80acd64de1a7e955582e1d84d6689
-# date: 2026-12-03T00:28:55Z
+# prompt: template repair (round 3), sha256 03fc2b6e1f4f007e80011c45bd8f649b4970b6a752d2820498de20c6b4121746
+# date: 2026-12-07T11:50:53Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
-# extraction: ok: fenced block 1 of 1 (python)
+# extraction: syntax-error: fenced block 1 of 1 (python), unclosed: reply truncated?; does not parse: line 83: expected ':'
 
 import torch
 
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
+        w = layer.weight.data                             # [out_features, in_features]
+        if not isinstance(w, torch.Tensor):
+            raise SyntaxError(f"Expected 'w' to be a tensor (got {type(w)}).")
 
-        # Check if any part of the weight matrix is chosen
-        structure_importance_score = calculate_structure_importance_score(w)
-        if structure_importance_score < sparsity:
-            continue
+        if not (0 <= sparsity < 1):
+            raise ValueError("sparsity must be between 0 and 1.")
 
-        # If not chosen, zero them out and keep the rest dense in the kept structures
-        mask = torch.zeros_like(w).scatter_(-1, w.numel() * sparsity, True)
-        w[mask] = 0
+        if pattern == "unstructured":
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(score.flatten(), k).values
+            w[score <= threshold] = 0
 
-    print("Pruning completed successfully.")
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern == "N:M":
+            k, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern == "unstructured" or pattern == "N:M":
+            k, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern == "unstructured" or pattern == "N:M":
+            k, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern == "unstructured" or pattern == "N:M":
+            k, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern == "unstructured" or pattern == "N:M":
+            k, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern == "unstructured" or pattern == "N:M":
+            k, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern == "unstructured" or pattern == "N:M":
+            k, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern == "unstructured" or pattern == "N:M":
+            k, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
+
+        if pattern

@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: structured (Structured pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template repair (round 1), sha256 0adb8c4ff6c2e91bc1e8d5dcefa774249999a2680be629e34e1ff8ca8489ce74
-# date: 2026-12-03T00:16:31Z
+# prompt: template repair (round 1), sha256 21a25164dafe2cfc7c67662bd6b537b96535b393e821827aa973e10efd04264b
+# date: 2026-12-07T11:17:05Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
@@ -11,9 +11,24 @@ import torch
 
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data  # [out_features, in_features]
-        score = w.abs()  # [out_features, in_features]
-
+        w = layer.weight.data                       # [out_features, in_features]
+        score = w.abs()
         if pattern == "unstructured":
-            mask = torch.where(score <= threshold).flatten()  # [out, in/m, m]
-            w[mask.reshape(w.shape)] = 0
+            k = int(round(w.numel() * sparsity))
+            if k == 0:
+                continue
+            threshold = torch.kthvalue(score.flatten(), k).values
+            for i in range(calib.shape[0]):
+                model(calib[i:i + 1].to(device), labels=i)
+        else:
+            n, m = (int(x) for x in pattern.split(":"))
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            idx = torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
+            for i in range(calib.shape[0]):
+                model(calib[i:i + 1].to(device), labels=i)
+
+# Example usage: prune a dense layer using structured pruning
+model = LlamaForCausalLM()
+calib = torch.LongTensor([[1, 2], [3, 4]])
+prune(model, sparsity=0.5, calib=calib)

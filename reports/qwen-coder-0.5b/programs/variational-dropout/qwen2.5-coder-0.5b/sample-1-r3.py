@@ -1,30 +1,34 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: variational-dropout (Variational-dropout pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 1
-# prompt: template repair (round 3), sha256 25867123f704297bbdc26fc753eb63105255715a09e5af9f895cbe569c8b68b2
-# date: 2026-12-03T00:30:43Z
+# prompt: template repair (round 3), sha256 f1983cd389a925fb3ab8a270e5d696c40bb77130104e55b14bc08dfb8587a2a5
+# date: 2026-12-07T11:53:35Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+import torch
+
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
-        w = layer.weight.data                       # [out_features, in_features]
+        w = layer.weight.data                             # torch.Tensor [out_features, in_features]
 
         if pattern == "unstructured":
             k = int(round(w.numel() * sparsity))
             if k == 0:
                 continue
-            threshold = torch.kthvalue(w.flatten(), k).values
-            w[w <= threshold] = 0
+            threshold = torch.kthvalue(score.flatten(), k).values
+            w[score <= threshold] = 0
 
         else:
             n, m = (int(x) for x in pattern.split(":"))
-            groups = w.reshape(w.shape[0], -1, m)              # [out, in/m, m]
+            groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
             idx = torch.topk(groups, n, dim=-1, largest=False).indices
             mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
             w[mask.reshape(w.shape)] = 0
 
-        if requires_grad:
-            w.requires_grad = False
-
-    return None
+        score = w.abs() * sq_norms[name].sqrt()               # broadcasts [in_features] over the rows
+        k = int(round(w.numel() * sparsity))
+        if k > 0:
+            idx = torch.topk(score.flatten(), k, largest=False).indices
+            w.view(-1)[idx] = 0

@@ -1,31 +1,27 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: variational-dropout (Variational-dropout pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template repair (round 2), sha256 308846ca92a44354bcc2994292ef4d7911700068ddbfec6ded8d8b49cf2f6209
-# date: 2026-12-03T00:24:41Z
+# prompt: template repair (round 2), sha256 e6b3fbfdb942d5c29d135207e39714960da1ccf4fee56b0d7358193f5049bf60
+# date: 2026-12-07T11:41:14Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
         w = layer.weight.data                       # [out_features, in_features]
-
-        alpha = calib[name]  # dropout rate estimated from calibration data
-
+        score = w.abs()
         if pattern == "unstructured":
-            k = int(round(w.numel() * alpha))
-
+            k = int(round(w.numel() * sparsity))
             if k == 0:
                 continue
-            threshold = torch.kthvalue(w.flatten(), k).values
-
+            threshold = torch.kthvalue(score.flatten(), k).values
             w[score <= threshold] = 0
         else:
             n, m = (int(x) for x in pattern.split(":"))
             groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
             idx = torch.topk(groups, n, dim=-1, largest=False).indices
-
             mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
             w[mask.reshape(w.shape)] = 0

@@ -1,31 +1,27 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: variational-dropout (Variational-dropout pruning)
 # model: qwen2.5-coder-0.5b (provider local), sample 2
-# prompt: template repair (round 3), sha256 88d26639fbda9d5be1349a023c3b53aa299c81dd81d2f34092100c369b7f87be
-# date: 2026-12-03T00:30:57Z
+# prompt: template repair (round 3), sha256 fae53fa6f211af4400e8a6d31d1d0ff6d0a16b228c7ca176bf92362348a92119
+# date: 2026-12-07T11:53:45Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
 import torch
 
-def prune(model, sparsity: float, calib, *, pattern="unstructured", device="cpu", layers=None):
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     for name, layer in layers.items():
         w = layer.weight.data                       # [out_features, in_features]
-
-        alpha = calib[name]  # dropout rate estimated from calibration data
-
+        score = w.abs()
         if pattern == "unstructured":
-            k = int(round(w.numel() * alpha))
-
+            k = int(round(w.numel() * sparsity))
             if k == 0:
                 continue
-            threshold = torch.kthvalue(w.flatten(), k).values
-
+            threshold = torch.kthvalue(score.flatten(), k).values
             w[score <= threshold] = 0
         else:
             n, m = (int(x) for x in pattern.split(":"))
             groups = score.reshape(w.shape[0], -1, m)              # [out, in/m, m]
             idx = torch.topk(groups, n, dim=-1, largest=False).indices
-
             mask = torch.zeros_like(groups, dtype=torch.bool).scatter_(-1, idx, True)
             w[mask.reshape(w.shape)] = 0
