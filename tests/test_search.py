@@ -364,6 +364,9 @@ def test_a_rerun_replays_the_search_without_a_call_or_a_sandbox_run(searched):
     import json
     purposes = [json.loads(line)["purpose"] for line in cassette]
     assert purposes.count("search") == 6
+    # The rerun's rows say their replies came from the cache (bench/search_throughput.py counts no LLM time).
+    answered = [c for c in searched["cands"].values() if c.extra["mode"] != "search-seed" and c.path]
+    assert answered and all(c.extra["cached"] is True for c in answered)
 
 
 def test_a_short_real_search_with_the_small_coder(tiny_model_dir, tmp_path, sandbox_tmp, corpus):

@@ -135,6 +135,8 @@ class Search:
                      fitness=ev.fitness.value if ev.fitness is not None and ev.fitness.ok else None,
                      heldout=[asdict(s) for s in ev.fitness.levels] if ev.fitness is not None else None)
         u = getattr(completion, "usage", None)
+        if completion is not None:   # a reply from the response cache cost no LLM time (bench/search_throughput.py)
+            e["cached"] = bool(getattr(completion, "cached", False))
         self.store.put_candidate(CandidateRecord(
             id=pid, idea=idea, generator=self.generator if mode != SEARCH_SEED else "human", sample=sample,
             status=status, detail=detail, path=str(path) if path else None, round=sample, parent=parent,
