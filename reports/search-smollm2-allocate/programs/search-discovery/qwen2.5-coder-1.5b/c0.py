@@ -1,0 +1,230 @@
+# prunegen candidate: machine-written, not reviewed by a person.
+# idea: search (A better importance score for one-shot pruning)
+# model: qwen2.5-coder-1.5b (provider local), sample 0
+# prompt: template search_evolve, sha256 7d17f3a64b6b3b4b27cf9f9bc9d44e4bd32f60f43736c47336bf52167f064037
+# date: 2026-12-07T12:15:41Z
+# params: {"max_tokens": 600, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
+# extraction: ok: fenced block 1 of 1 (python); defines no prune()
+
+import torch
+
+
+def score(weight):
+    return weight.pow(2).mean()
+
+
+# --------------------------------------------------------------------------------------------------
+# Above: the model's `score` (and its optional `allocate`). Below: prunegen's search skeleton
+# (prompts/search_skeleton.py), the same for every search-form program; it turns them into the
+# interface's `prune`.
+# --------------------------------------------------------------------------------------------------
+import inspect as _inspect
+import math as _math
+import re as _re
+
+import torch as _torch
+
+# What `score` may ask for, by parameter name; only what it asks for is computed.
+_STATISTICS = ("weight", "act_norm", "act_mean", "grad", "fisher", "hinv_diag")
+# What the optional `allocate` may ask for besides them: `score`'s result for the layer, the target, and
+# where the layer sits (its decoder block's index and the number of blocks).
+_ALLOCATE_INPUTS = _STATISTICS + ("importance", "sparsity", "block", "n_blocks")
+_SPREAD = 0.1  # with `allocate`, a layer's sparsity stays within the target +- this (and inside (0, 1))
+_DAMP = 0.01   # hinv_diag's damping: this fraction of the mean diagonal of X^T X / tokens is added to it
+_CACHE = {}    # statistics of the dense model, kept across the levels of one sandbox run
+
+
+def _wanted(fn, allowed=_STATISTICS):
+    """The inputs in `allowed` that `fn` takes by name, in its order. A parameter with a default that is
+    not an input is a tunable constant: it keeps its default here (the harness bakes tuned values in)."""
+    params = _inspect.signature(fn).parameters
+    unknown = [n for n, p in params.items() if n not in allowed and p.default is _inspect.Parameter.empty]
+    if unknown:
+        raise TypeError(f"{fn.__name__}() parameters {unknown} are neither statistics {allowed} "
+                        "nor constants with a default")
+    return tuple(n for n in params if n in allowed)
+
+
+def _layer_sparsities(values, sizes, target, spread=_SPREAD):
+    """Per-layer sparsities from `allocate`'s numbers: value + t, clipped to target +- spread, with the
+    one shift t (bisection) that makes the size-weighted mean exactly the target.
+
+    values, sizes: layer name -> float, -> number of weights. Only differences between values matter,
+    up to the clip; equal values give every layer the target. The spread narrows near 0 and 1 so that
+    no layer is pruned entirely or not at all."""
+    spread = min(spread, target, (1.0 - target) / 2)
+    lo, hi = target - spread, target + spread
+    bad = [n for n, v in values.items() if not _math.isfinite(v)]
+    if bad:
+        raise ValueError(f"allocate() returned a non-finite number for {bad[0]}")
+    total = sum(sizes.values())
+
+    def mean(t):
+        return sum(sizes[n] * min(hi, max(lo, v + t)) for n, v in values.items()) / total
+
+    a, b = lo - max(values.values()), hi - min(values.values())   # mean(a) = lo <= target <= hi = mean(b)
+    for _ in range(100):
+        m = (a + b) / 2
+        if mean(m) < target:
+            a = m
+        else:
+            b = m
+    return {n: min(hi, max(lo, v + b)) for n, v in values.items()}
+
+
+def _row_counts(per_layer, shapes, target):
+    """Weights to zero in each row of each layer: floor(in x s_l), then one more a row in the layers
+    with the largest remainders until the model reaches ceil(target x total): never short of the
+    target, and over it by less than one layer's rows. shapes: layer name -> (out, in)."""
+    exact = {n: shapes[n][1] * s for n, s in per_layer.items()}
+    k = {n: int(_math.floor(e + 1e-9)) for n, e in exact.items()}
+    need = _math.ceil(target * sum(o * i for o, i in shapes.values()) - 1e-6)
+    deficit = need - sum(shapes[n][0] * k[n] for n in k)
+    for n in sorted(k, key=lambda n: (k[n] - exact[n], n)):   # largest remainder first
+        if deficit <= 0:
+            break
+        if k[n] < shapes[n][1]:
+            k[n] += 1
+            deficit -= shapes[n][0]
+    return k
+
+
+def _blocks(names):
+    """Layer name -> index of its decoder block (the first number in its dotted name), and their count."""
+    index = {}
+    for n in names:
+        m = _re.search(r"\.(\d+)\.", f".{n}.")
+        index[n] = int(m.group(1)) if m else 0
+    return index, len(set(index.values()))
+
+
+def _statistics(model, calib, layers, device, names):
+    """Per prunable layer, the statistics in `names` (float32):
+    act_norm [in]: sqrt(sum over calibration tokens of x_j^2); act_mean [in]: mean over tokens of x_j;
+    grad [out, in]: dL/dW averaged over calibration sequences; fisher [out, in]: (dL/dW)^2 averaged
+    over sequences (one gradient per sequence); hinv_diag [in]: the diagonal of
+    (X^T X / tokens + damp * I)^-1, damp = _DAMP * mean diagonal."""
+    key = (id(model), calib.data_ptr(), tuple(calib.shape), names)
+    if key in _CACHE:
+        return _CACHE[key]
+    need_xtx = "hinv_diag" in names
+    need_grad = "grad" in names or "fisher" in names
+    f32 = dict(dtype=_torch.float32)
+    sq = {n: _torch.zeros(l.in_features, device=l.weight.device, **f32) for n, l in layers.items()}
+    sm = {n: _torch.zeros(l.in_features, device=l.weight.device, **f32) for n, l in layers.items()}
+    xtx = {n: _torch.zeros(l.in_features, l.in_features, device=l.weight.device, **f32)
+           for n, l in layers.items()} if need_xtx else {}
+    grad = {n: _torch.zeros(l.weight.shape, device=l.weight.device, **f32) for n, l in layers.items()} \
+        if "grad" in names else {}
+    fisher = {n: _torch.zeros(l.weight.shape, device=l.weight.device, **f32) for n, l in layers.items()} \
+        if "fisher" in names else {}
+    tokens = [0]
+
+    def hook(name):
+        def add(module, inputs, output):
+            x = inputs[0].detach().float().reshape(-1, inputs[0].shape[-1])
+            sq[name] += (x * x).sum(dim=0)
+            sm[name] += x.sum(dim=0)
+            if need_xtx:
+                xtx[name] += x.T @ x
+        return add
+
+    first = next(iter(layers))
+    def count(module, inputs, output):
+        tokens[0] += inputs[0].reshape(-1, inputs[0].shape[-1]).shape[0]
+
+    handles = [l.register_forward_hook(hook(n)) for n, l in layers.items()]
+    handles.append(layers[first].register_forward_hook(count))
+    try:
+        for i in range(calib.shape[0]):
+            x = calib[i:i + 1].to(device)
+            if need_grad:
+                model(x, labels=x).loss.backward()
+                for n, l in layers.items():
+                    g = l.weight.grad.float()
+                    if grad:
+                        grad[n] += g
+                    if fisher:
+                        fisher[n] += g * g
+                model.zero_grad(set_to_none=True)
+            else:
+                with _torch.no_grad():
+                    model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    n_seq, n_tok = calib.shape[0], max(tokens[0], 1)
+    out = {}
+    for n, l in layers.items():
+        s = {"act_norm": sq[n].sqrt(), "act_mean": sm[n] / n_tok}
+        if grad:
+            s["grad"] = grad[n] / n_seq
+        if fisher:
+            s["fisher"] = fisher[n] / n_seq
+        if need_xtx:
+            h = xtx.pop(n) / n_tok
+            h += _DAMP * h.diagonal().mean().clamp_min(1e-8) * _torch.eye(h.shape[0], device=h.device)
+            s["hinv_diag"] = _torch.cholesky_inverse(_torch.linalg.cholesky(h)).diagonal().contiguous()
+        out[n] = s
+    _CACHE.clear()   # one model at a time
+    _CACHE[key] = out
+    return out
+
+
+def _score(name, layer, names, stats):
+    """`score` on one layer: float32 [out, in] on the weight's device, checked."""
+    w = layer.weight.data
+    given = {"weight": w.float().clone(), **{k: v.clone() for k, v in stats[name].items()}}
+    s = score(**{n: given[n] for n in names})
+    if not isinstance(s, _torch.Tensor) or tuple(s.shape) != tuple(w.shape):
+        raise ValueError(f"score() must return a tensor of the weight's shape {tuple(w.shape)} for {name}, "
+                         f"got {type(s).__name__} {tuple(getattr(s, 'shape', ()))}")
+    s = s.detach().to(device=w.device, dtype=_torch.float32)
+    if _torch.isnan(s).any():
+        raise ValueError(f"score() returned NaN for {name}")
+    return s
+
+
+def _allocation(layers, names, wanted, stats, sparsity):
+    """Layer name -> weights to zero per row, from `allocate` (one number a layer), renormalised so the
+    model meets the target."""
+    block, n_blocks = _blocks(layers)
+    values = {}
+    for name, layer in layers.items():
+        given = {"weight": layer.weight.data.float().clone(), **{k: v.clone() for k, v in stats[name].items()},
+                 "sparsity": float(sparsity), "block": block[name], "n_blocks": n_blocks}
+        if "importance" in wanted:
+            given["importance"] = _score(name, layer, names, stats)
+        v = allocate(**{n: given[n] for n in wanted})
+        try:
+            values[name] = float(v)
+        except (TypeError, ValueError, RuntimeError):
+            raise ValueError(f"allocate() must return one number for {name}, got {type(v).__name__} "
+                             f"{tuple(getattr(v, 'shape', ()))}") from None
+    per_layer = _layer_sparsities(values, {n: l.weight.numel() for n, l in layers.items()}, float(sparsity))
+    return _row_counts(per_layer, {n: tuple(l.weight.shape) for n, l in layers.items()}, float(sparsity))
+
+
+def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
+    names = _wanted(score)
+    # The optional per-layer allocation (unstructured only: N:M fixes every group's sparsity).
+    alloc = globals().get("allocate")
+    wanted = _wanted(alloc, _ALLOCATE_INPUTS) if callable(alloc) and pattern == "unstructured" else ()
+    need = tuple(dict.fromkeys(n for n in (*names, *wanted) if n in _STATISTICS and n != "weight"))
+    stats = _statistics(model, calib, layers, device, need)
+    per_layer = _allocation(layers, names, wanted, stats, sparsity) if callable(alloc) and \
+        pattern == "unstructured" else None
+    for name, layer in layers.items():
+        w = layer.weight.data
+        s = _score(name, layer, names, stats)
+        if pattern == "unstructured":   # the lowest scores of every output row
+            k = int(round(w.shape[1] * sparsity)) if per_layer is None else per_layer[name]
+            if k:
+                idx = _torch.topk(s, k, dim=1, largest=False).indices
+                w.scatter_(1, idx, 0)
+        else:                           # the N lowest of every M consecutive weights of a row
+            n, m = (int(v) for v in pattern.split(":"))
+            groups = s.reshape(w.shape[0], -1, m)
+            idx = _torch.topk(groups, n, dim=-1, largest=False).indices
+            mask = _torch.zeros_like(groups, dtype=_torch.bool).scatter_(-1, idx, True)
+            w[mask.reshape(w.shape)] = 0
