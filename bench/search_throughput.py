@@ -15,6 +15,7 @@ the LLM. Times are the host's: say which host when quoting them.
 from __future__ import annotations
 
 import argparse
+import bisect
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -35,14 +36,15 @@ def rows(run_dir: Path) -> list[dict]:
     out = []
     for c in sorted((c for c in cands if c.extra.get("mode", "").startswith("search") and c.finished_at),
                     key=lambda c: c.finished_at):
-        before = [t for t in stamps if t < c.finished_at]
-        if not before:
+        i = bisect.bisect_left(stamps, c.finished_at)
+        if i == 0:
             continue                     # nothing stored before it: its start is unknown
+        seconds = c.finished_at - stamps[i - 1]
         cached = c.extra.get("cached")
         llm = 0.0 if cached or c.latency_s is None else float(c.latency_s)
         out.append({"id": c.id, "arm": c.extra.get("arm", "?"), "seed": c.extra.get("mode") == "search-seed",
                     "stage": c.extra.get("stage") or "no-code", "status": c.extra.get("evaluation") or c.status,
-                    "seconds": c.finished_at - before[-1], "llm_seconds": min(llm, c.finished_at - before[-1]),
+                    "seconds": seconds, "llm_seconds": min(llm, seconds),
                     "cached": cached, "sandbox_runs": c.extra.get("sandbox_runs") or 0})
     return out
 

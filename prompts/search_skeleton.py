@@ -158,10 +158,15 @@ def _statistics(model, calib, layers, device, names):
     return out
 
 
+def _inputs(name, layer, stats):
+    """The layer's weight and statistics as the model's functions receive them: float32 copies."""
+    return {"weight": layer.weight.data.float().clone(), **{k: v.clone() for k, v in stats[name].items()}}
+
+
 def _score(name, layer, names, stats):
     """`score` on one layer: float32 [out, in] on the weight's device, checked."""
     w = layer.weight.data
-    given = {"weight": w.float().clone(), **{k: v.clone() for k, v in stats[name].items()}}
+    given = _inputs(name, layer, stats)
     s = score(**{n: given[n] for n in names})
     if not isinstance(s, _torch.Tensor) or tuple(s.shape) != tuple(w.shape):
         raise ValueError(f"score() must return a tensor of the weight's shape {tuple(w.shape)} for {name}, "
@@ -178,8 +183,9 @@ def _allocation(layers, names, wanted, stats, sparsity):
     block, n_blocks = _blocks(layers)
     values = {}
     for name, layer in layers.items():
-        given = {"weight": layer.weight.data.float().clone(), **{k: v.clone() for k, v in stats[name].items()},
-                 "sparsity": float(sparsity), "block": block[name], "n_blocks": n_blocks}
+        given = {**_inputs(name, layer, stats), "sparsity": float(sparsity), "block": block[name],
+                 "n_blocks": n_blocks}
+        # The score is computed again when the layer is pruned: keeping every layer's would cost a model's size.
         if "importance" in wanted:
             given["importance"] = _score(name, layer, names, stats)
         v = allocate(**{n: given[n] for n in wanted})
@@ -196,11 +202,11 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
     names = _wanted(score)
     # The optional per-layer allocation (unstructured only: N:M fixes every group's sparsity).
     alloc = globals().get("allocate")
-    wanted = _wanted(alloc, _ALLOCATE_INPUTS) if callable(alloc) and pattern == "unstructured" else ()
+    allocating = callable(alloc) and pattern == "unstructured"
+    wanted = _wanted(alloc, _ALLOCATE_INPUTS) if allocating else ()
     need = tuple(dict.fromkeys(n for n in (*names, *wanted) if n in _STATISTICS and n != "weight"))
     stats = _statistics(model, calib, layers, device, need)
-    per_layer = _allocation(layers, names, wanted, stats, sparsity) if callable(alloc) and \
-        pattern == "unstructured" else None
+    per_layer = _allocation(layers, names, wanted, stats, sparsity) if allocating else None
     for name, layer in layers.items():
         w = layer.weight.data
         s = _score(name, layer, names, stats)

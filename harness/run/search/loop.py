@@ -48,12 +48,12 @@ ARM_SEEDS = {"discovery": ("magnitude",), "sota": ("act_weighted", "relative_imp
 # Where the search offers the per-layer allocate() (``[search] allocate``), the sota arm also starts from a
 # human allocation: more sparsity where a layer's scores have fewer outliers (OWL's idea, per layer).
 ALLOCATE_SEEDS = {"discovery": (), "sota": ("act_weighted_outlier_layers",)}
+BEST_OF_N_OFFSET = 1000
+FORM = FORMS["search"]
 
 
 def arm_seeds(arm: str, allocate: bool = False) -> tuple[str, ...]:
     return ARM_SEEDS[arm] + (ALLOCATE_SEEDS[arm] if allocate else ())
-BEST_OF_N_OFFSET = 1000
-FORM = FORMS["search"]
 
 
 def seed_code(name: str) -> str:
