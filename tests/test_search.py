@@ -601,3 +601,18 @@ def test_row_counts_reach_the_target_by_less_than_one_layers_rows(tmp_path):
         zeros = sum(shapes[n][0] * k[n] for n in k)
         assert target * total <= zeros < target * total + 128, (target, zeros)
         assert all(abs(k[n] - shapes[n][1] * per[n]) <= 1 for n in k)
+
+
+def test_the_harness_checks_and_tunes_the_inputs_the_skeleton_passes(tmp_path):
+    """The skeleton must be self-contained inside the sandbox, so harness/run/search/tuning.py keeps its own
+    copy of the input names; a name added to one and not the other would make the static check reject (or
+    the tuner bake) a parameter the skeleton treats otherwise."""
+    from harness.run.search import tuning
+    mod = load_search("def score(weight):\n    return weight.abs()\n", tmp_path)
+    assert tuning.STATISTICS == mod._STATISTICS
+    assert tuning.ALLOCATE_INPUTS == mod._ALLOCATE_INPUTS
+    # and the system prompt documents each input under the name the skeleton reads
+    seeds = [Program("seed:magnitude", seed_code("magnitude").strip(), 4.0, "magnitude", ((0.5, 55.0),), seed=True)]
+    system = messages_for(seeds, (0.5,), "rewrite", allocate=True)[0]["content"]
+    for name in mod._ALLOCATE_INPUTS:
+        assert re.search(rf"\b{name}\b", system), name
