@@ -19,6 +19,14 @@ _ALLOCATE_INPUTS = _STATISTICS + ("importance", "sparsity", "block", "n_blocks")
 _SPREAD = 0.1  # with `allocate`, a layer's sparsity stays within the target +- this (and inside (0, 1))
 _DAMP = 0.01   # hinv_diag's damping: this fraction of the mean diagonal of X^T X / tokens is added to it
 _CACHE = {}    # statistics of the dense model, kept across the levels of one sandbox run
+# The search's `[search] statistics`: False ("dense"), every layer's statistics come from the dense model,
+# once; True ("sequential"), a decoder block's come from the model whose earlier blocks are already
+# pruned, as Wanda and SparseGPT compute theirs (one calibration pass a block; no cache across levels).
+_SEQUENTIAL = False
+
+
+class _Stop(Exception):
+    """Raised after the block being measured: the rest of a forward pass is not needed."""
 
 
 def _wanted(fn, allowed=_STATISTICS):
@@ -85,14 +93,33 @@ def _blocks(names):
     return index, len(set(index.values()))
 
 
-def _statistics(model, calib, layers, device, names):
+def _block_groups(model, layers):
+    """The prunable layers by decoder block, in block order: [(block module or None, {name: layer})]. The
+    module is the one whose dotted name ends at the block's number; None where there is none."""
+    index, _ = _blocks(layers)
+    groups = {}
+    for n, l in layers.items():
+        groups.setdefault(index[n], {})[n] = l
+    out = []
+    for b in sorted(groups):
+        m = _re.match(r"(.*?\.\d+)\.", next(iter(groups[b])) + ".")
+        try:
+            module = model.get_submodule(m.group(1)) if m else None
+        except AttributeError:
+            module = None
+        out.append((module, groups[b]))
+    return out
+
+
+def _statistics(model, calib, layers, device, names, stop=None, cache=True):
     """Per prunable layer, the statistics in `names` (float32):
     act_norm [in]: sqrt(sum over calibration tokens of x_j^2); act_mean [in]: mean over tokens of x_j;
     grad [out, in]: dL/dW averaged over calibration sequences; fisher [out, in]: (dL/dW)^2 averaged
     over sequences (one gradient per sequence); hinv_diag [in]: the diagonal of
-    (X^T X / tokens + damp * I)^-1, damp = _DAMP * mean diagonal."""
+    (X^T X / tokens + damp * I)^-1, damp = _DAMP * mean diagonal.
+    stop: a module after which a forward pass may end (used only when no gradient is asked for)."""
     key = (id(model), calib.data_ptr(), tuple(calib.shape), names)
-    if key in _CACHE:
+    if cache and key in _CACHE:
         return _CACHE[key]
     need_xtx = "hinv_diag" in names
     need_grad = "grad" in names or "fisher" in names
@@ -120,8 +147,13 @@ def _statistics(model, calib, layers, device, names):
     def count(module, inputs, output):
         tokens[0] += inputs[0].reshape(-1, inputs[0].shape[-1]).shape[0]
 
+    def halt(module, inputs, output):
+        raise _Stop
+
     handles = [l.register_forward_hook(hook(n)) for n, l in layers.items()]
     handles.append(layers[first].register_forward_hook(count))
+    if stop is not None and not need_grad:
+        handles.append(stop.register_forward_hook(halt))
     try:
         for i in range(calib.shape[0]):
             x = calib[i:i + 1].to(device)
@@ -136,7 +168,10 @@ def _statistics(model, calib, layers, device, names):
                 model.zero_grad(set_to_none=True)
             else:
                 with _torch.no_grad():
-                    model(x)
+                    try:
+                        model(x)
+                    except _Stop:
+                        pass
     finally:
         for h in handles:
             h.remove()
@@ -153,8 +188,9 @@ def _statistics(model, calib, layers, device, names):
             h += _DAMP * h.diagonal().mean().clamp_min(1e-8) * _torch.eye(h.shape[0], device=h.device)
             s["hinv_diag"] = _torch.cholesky_inverse(_torch.linalg.cholesky(h)).diagonal().contiguous()
         out[n] = s
-    _CACHE.clear()   # one model at a time
-    _CACHE[key] = out
+    if cache:
+        _CACHE.clear()   # one model at a time
+        _CACHE[key] = out
     return out
 
 
@@ -198,6 +234,24 @@ def _allocation(layers, names, wanted, stats, sparsity):
     return _row_counts(per_layer, {n: tuple(l.weight.shape) for n, l in layers.items()}, float(sparsity))
 
 
+def _prune_layer(name, layer, names, stats, sparsity, pattern, k=None):
+    """Zero the lowest scores of the layer: k (default round(in x sparsity)) of every output row, or
+    the N lowest of every M consecutive weights of a row."""
+    w = layer.weight.data
+    s = _score(name, layer, names, stats)
+    if pattern == "unstructured":
+        k = int(round(w.shape[1] * sparsity)) if k is None else k
+        if k:
+            idx = _torch.topk(s, k, dim=1, largest=False).indices
+            w.scatter_(1, idx, 0)
+    else:
+        n, m = (int(v) for v in pattern.split(":"))
+        groups = s.reshape(w.shape[0], -1, m)
+        idx = _torch.topk(groups, n, dim=-1, largest=False).indices
+        mask = _torch.zeros_like(groups, dtype=_torch.bool).scatter_(-1, idx, True)
+        w[mask.reshape(w.shape)] = 0
+
+
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
     names = _wanted(score)
     # The optional per-layer allocation (unstructured only: N:M fixes every group's sparsity).
@@ -205,19 +259,16 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
     allocating = callable(alloc) and pattern == "unstructured"
     wanted = _wanted(alloc, _ALLOCATE_INPUTS) if allocating else ()
     need = tuple(dict.fromkeys(n for n in (*names, *wanted) if n in _STATISTICS and n != "weight"))
-    stats = _statistics(model, calib, layers, device, need)
-    per_layer = _allocation(layers, names, wanted, stats, sparsity) if allocating else None
-    for name, layer in layers.items():
-        w = layer.weight.data
-        s = _score(name, layer, names, stats)
-        if pattern == "unstructured":   # the lowest scores of every output row
-            k = int(round(w.shape[1] * sparsity)) if per_layer is None else per_layer[name]
-            if k:
-                idx = _torch.topk(s, k, dim=1, largest=False).indices
-                w.scatter_(1, idx, 0)
-        else:                           # the N lowest of every M consecutive weights of a row
-            n, m = (int(v) for v in pattern.split(":"))
-            groups = s.reshape(w.shape[0], -1, m)
-            idx = _torch.topk(groups, n, dim=-1, largest=False).indices
-            mask = _torch.zeros_like(groups, dtype=_torch.bool).scatter_(-1, idx, True)
-            w[mask.reshape(w.shape)] = 0
+    # With sequential statistics the allocation still reads the dense model's: it fixes every layer's
+    # share before the first is pruned.
+    stats = _statistics(model, calib, layers, device, need) if allocating or not _SEQUENTIAL else None
+    per_layer = _allocation(layers, names, wanted, stats, sparsity) if allocating else {}
+    if not _SEQUENTIAL:
+        for name, layer in layers.items():
+            _prune_layer(name, layer, names, stats, sparsity, pattern, per_layer.get(name))
+        return
+    for block, group in _block_groups(model, layers):
+        block_stats = _statistics(model, calib, group, device, need, stop=block, cache=False) if need \
+            else {n: {} for n in group}
+        for name, layer in group.items():
+            _prune_layer(name, layer, names, block_stats, sparsity, pattern, per_layer.get(name))

@@ -128,3 +128,10 @@ def test_search_focus_names_inputs_of_the_score(tmp_path):
     assert ok.search.focus == ("fisher", "act_norm")
     with pytest.raises(ConfigError, match="search.focus: 'weight_times_act'"):
         load_config(write(tmp_path, "[search]\nfocus = ['fisher', 'weight_times_act']\n"))
+
+
+def test_search_statistics_are_dense_or_sequential(tmp_path):
+    assert load_config(write(tmp_path, "[search]\n")).search.statistics == "dense"
+    assert load_config(write(tmp_path, "[search]\nstatistics = 'sequential'\n")).search.statistics == "sequential"
+    with pytest.raises(ConfigError, match="search.statistics: 'blockwise' is not one of dense, sequential"):
+        load_config(write(tmp_path, "[search]\nstatistics = 'blockwise'\n"))

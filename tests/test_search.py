@@ -151,12 +151,13 @@ def test_static_check():
 
 # ------------------------------------------------------------------------------------------ skeleton
 
-def load_search(code, tmp_path, name="cand.py"):
+def load_search(code, tmp_path, name="cand.py", statistics="dense"):
     """The candidate module (its skeleton's internals are read by the tests) and its checked ``prune``."""
     import importlib.util
+    from harness.run.search.cascade import search_file
 
     path = tmp_path / name
-    path.write_text(FORMS["search"].assemble(code))
+    path.write_text(search_file(code, statistics))
     spec = importlib.util.spec_from_file_location(f"search_{name[:-3]}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -616,3 +617,59 @@ def test_the_harness_checks_and_tunes_the_inputs_the_skeleton_passes(tmp_path):
     system = messages_for(seeds, (0.5,), "rewrite", allocate=True)[0]["content"]
     for name in mod._ALLOCATE_INPUTS:
         assert re.search(rf"\b{name}\b", system), name
+
+
+def test_sequential_statistics_make_the_skeletons_act_norm_score_wanda(tmp_path):
+    """Block-sequential statistics are those Wanda computes: each block measured on the model whose earlier
+    blocks are pruned. |W| * act_norm in that skeleton keeps exactly the weights the Wanda reference keeps;
+    on the dense model's statistics it does not (block 1 sees other inputs)."""
+    from harness.run.forms import SCORE_WANDA
+    from harness.run.search.cascade import search_file
+    from test_reference_pruners import prune_with
+
+    calib = torch.randint(0, 256, (8, 32), generator=torch.Generator().manual_seed(1))
+    wanda = prune_with("wanda", tiny_llama(seed=5), 0.5, calib)
+    kept = {}
+    for statistics in ("sequential", "dense"):
+        mod = load_search(SCORE_WANDA, tmp_path, f"{statistics}.py", statistics)
+        model = tiny_llama(seed=5)
+        layers = prunable_layers(model)
+        call_prune(mod.checked, model, 0.5, calib, layers=layers)
+        kept[statistics] = {f"{n}.weight": l.weight.detach() != 0 for n, l in layers.items()}
+    assert "_SEQUENTIAL = True" in search_file(SCORE_WANDA, "sequential")
+    assert "_SEQUENTIAL = True" not in search_file(SCORE_WANDA, "dense")
+    for name, w in wanda.items():
+        assert torch.equal(kept["sequential"][name], w != 0), name
+    block0 = [n for n in wanda if ".layers.0." in n]
+    later = [n for n in wanda if ".layers.1." in n]
+    assert all(torch.equal(kept["dense"][n], wanda[n] != 0) for n in block0)   # block 0 sees the dense inputs
+    assert any(not torch.equal(kept["dense"][n], wanda[n] != 0) for n in later)
+    with pytest.raises(ValueError, match="statistics"):
+        search_file(SCORE_WANDA, "blockwise")
+
+
+def test_sequential_statistics_with_gradients_and_an_allocation_meet_the_target(tmp_path):
+    """With gradients the sequential skeleton runs whole forward and backward passes a block: block 0 is
+    measured on the dense model (so it is pruned as the dense mode prunes it), block 1 on the model with
+    block 0 pruned; the allocation, fixed from the dense statistics first, still applies and the two-sided
+    check passes."""
+    from harness.core.sparsity import measure_model, meets_target
+
+    code = ("import torch\n\n\ndef score(weight, fisher, act_norm):\n"
+            "    return weight.abs() * act_norm[None, :] + 1e3 * fisher\n\n\n"
+            "def allocate(block, *, step=0.05):\n    return step * block\n")
+    calib = torch.randint(0, 256, (3, 16), generator=torch.Generator().manual_seed(2))
+    kept = {}
+    for statistics in ("sequential", "dense"):
+        mod = load_search(code, tmp_path, f"{statistics}.py", statistics)
+        model = tiny_llama(seed=6)
+        dense = {f"{n}.weight": l.weight.detach().clone() for n, l in prunable_layers(model).items()}
+        call_prune(mod.checked, model, 0.5, calib, layers=prunable_layers(model))
+        report = measure_model(model)
+        weights = {f"{n}.weight": l.weight.detach() for n, l in prunable_layers(model).items()}
+        assert meets_target(report, weights, 0.5, "unstructured", dense=dense) is None, statistics
+        per = report.as_dict()["layers"]
+        assert max(s for n, s in per.items() if ".layers.0." in n) < min(s for n, s in per.items() if ".layers.1." in n)
+        kept[statistics] = {n: w != 0 for n, w in weights.items()}
+    assert all(torch.equal(kept["sequential"][n], kept["dense"][n]) for n in kept["dense"] if ".layers.0." in n)
+    assert any(not torch.equal(kept["sequential"][n], kept["dense"][n]) for n in kept["dense"] if ".layers.1." in n)

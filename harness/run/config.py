@@ -161,6 +161,8 @@ class SearchConfig:
     best_of_n: bool = True
     focus: tuple[str, ...] = ()                  # inputs asked for in turn, one per call ("act_norm", "fisher", ...)
     allocate: bool = False                       # offer the optional per-layer allocate() (prompts/search_system.j2)
+    statistics: str = "dense"                    # "dense" (once, from the dense model) or "sequential" (block by block,
+                                                 # from the model with the earlier blocks pruned, as Wanda computes them)
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,7 @@ def validate(cfg: ExperimentConfig) -> ExperimentConfig:
 def _validate_search(cfg: ExperimentConfig) -> None:
     s = cfg.search
     from harness.run.search.loop import ARM_SEEDS
+    from harness.run.search.cascade import STATISTICS_MODES
     from harness.run.search.sampler import EDITS, FOCUS_INPUTS
     for name in ("calls", "islands", "capacity", "top_k", "fitness_windows", "tune_budget"):
         if getattr(s, name) < 1:
@@ -281,6 +284,8 @@ def _validate_search(cfg: ExperimentConfig) -> None:
         raise ConfigError(f"search.arms: {bad or 'none'}; choose from {', '.join(ARM_SEEDS)}")
     if s.edit not in EDITS:
         raise ConfigError(f"search.edit: {s.edit!r} is not one of {', '.join(EDITS)}")
+    if s.statistics not in STATISTICS_MODES:
+        raise ConfigError(f"search.statistics: {s.statistics!r} is not one of {', '.join(STATISTICS_MODES)}")
     bad = [f for f in s.focus if f not in FOCUS_INPUTS]
     if bad:
         raise ConfigError(f"search.focus: {', '.join(map(repr, bad))} not among the score's inputs "

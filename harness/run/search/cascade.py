@@ -39,6 +39,23 @@ log = logging.getLogger("prunegen.search")
 
 STAGES = ("static", "probe", "quick", "full")
 FORM = FORMS["search"]
+# How the skeleton computes the statistics score() receives: from the dense model once, or block by block
+# from the partly pruned model (prompts/search_skeleton.py, _SEQUENTIAL).
+STATISTICS_MODES = ("dense", "sequential")
+_SEQUENTIAL_OFF = "\n_SEQUENTIAL = False\n"
+
+
+def search_file(code: str, statistics: str = "dense") -> str:
+    """A search-form candidate file: ``code`` then the skeleton, whose ``_SEQUENTIAL`` says ``statistics``.
+    The switch is written into the file, so the file alone says how its program was run."""
+    if statistics not in STATISTICS_MODES:
+        raise ValueError(f"statistics {statistics!r} is not one of {', '.join(STATISTICS_MODES)}")
+    text = FORM.assemble(code)
+    if statistics == "dense":
+        return text
+    if text.count(_SEQUENTIAL_OFF) != 1:
+        raise ValueError("prompts/search_skeleton.py must set _SEQUENTIAL = False exactly once")
+    return text.replace(_SEQUENTIAL_OFF, "\n_SEQUENTIAL = True\n")
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,7 @@ class Cascade:
     tune_budget: int = 6                     # quick evaluations per program with constants (start included)
     tune_seed: int = 0
     allocate: bool = False                   # programs may define the per-layer allocate() (static check)
+    statistics: str = "dense"                # STATISTICS_MODES: how the skeleton computes the score's inputs
     setup: str = field(init=False)
 
     def __post_init__(self):
@@ -120,15 +138,20 @@ class Cascade:
             self.quick_level = sorted(self.levels)[len(self.levels) // 2]
         payload = [self.scorer.setup_digest, _tensor_digest(self.windows), _tensor_digest(self.calib),
                    sorted(self.levels), self.quick_level, FORM.skeleton, hashlib.sha256(
-                       FORM.assemble("").encode()).hexdigest()]
+                       self.assemble("").encode()).hexdigest()]
         self.setup = hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
+
+    def assemble(self, code: str) -> str:
+        """The candidate file: the model's code, then the skeleton set to this search's statistics."""
+        return search_file(code, self.statistics)
 
     # ------------------------------------------------------------------------------------------ stages
     def _file(self, code: str) -> Path:
-        path = self.work_dir / f"{hashlib.sha256(code.encode()).hexdigest()[:16]}.py"
+        text = self.assemble(code)   # named by the whole file: the statistics switch is in it
+        path = self.work_dir / f"{hashlib.sha256(text.encode()).hexdigest()[:16]}.py"
         if not path.is_file():
             self.work_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(FORM.assemble(code), encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         return path
 
     def _cached(self, stage: str, code: str) -> FitnessRow | None:

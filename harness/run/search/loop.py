@@ -145,7 +145,7 @@ class Search:
 
     def _write(self, path: Path, code: str, header: str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(header + FORM.assemble(code), encoding="utf-8")
+        path.write_text(header + self.cascade.assemble(code), encoding="utf-8")
         return path
 
     def _ask(self, messages, sample: int, purpose_idea: str, pid: str):
@@ -328,7 +328,8 @@ def run_search(cfg, run_dir: Path, store, scorer, calib, limits, echo=print, gen
     cascade = Cascade(store, scorer, calib.ids, windows, tuple(s.fitness_levels), limits, probe_dir, probe_calib,
                       run_dir / "search" / "evaluated", backend=cfg.sandbox.backend, device=cfg.model.device,
                       dtype=cfg.model.dtype, quick_level=s.quick_level, gate_margin=s.gate_margin,
-                      tune_budget=s.tune_budget, tune_seed=s.seed, allocate=s.allocate)
+                      tune_budget=s.tune_budget, tune_seed=s.seed, allocate=s.allocate,
+                      statistics=s.statistics)
     search = Search(cascade, store, provider, params, FORM.generator_name(g.provider, g.model), run_dir,
                     scorer.lm.info.spec, s.islands, s.capacity, s.top_k, s.reset_every, s.edit, s.seed, echo, s.focus,
                     s.allocate)
@@ -336,6 +337,7 @@ def run_search(cfg, run_dir: Path, store, scorer, calib, limits, echo=print, gen
     for arm in s.arms:
         echo(f"search ({arm}): {s.calls} calls, {s.islands} islands, top {s.top_k}, edit {s.edit}, "
              f"{'per-layer allocation offered, ' if s.allocate else ''}"
+             f"{'block-sequential statistics, ' if s.statistics == 'sequential' else ''}"
              f"fitness at {', '.join(f'{lv:g}' for lv in search.levels)} on {windows.shape[0]} held-out windows")
         arms[arm] = search.arm(arm, s.calls, s.gate_margin)
     control = None
