@@ -2,7 +2,7 @@
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template repair (round 1), sha256 a9383f3de6c563359ef9a9655ad9c64bf9866a2e1f899cb827a4ba863441744a
-# date: 2026-12-03T12:18:10Z
+# date: 2026-12-07T15:46:02Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: syntax-error: fenced block 1 of 1 (python), unclosed: reply truncated?; does not parse: line 25: invalid syntax
 

@@ -2,7 +2,7 @@
 # idea: dynamic-rl (Dynamic pruning with reinforcement learning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template user, sha256 1964ca4c5a72b104f46a6896b85227c337687374e015b5355d09377a533ec82c
-# date: 2026-12-03T12:01:28Z
+# date: 2026-12-07T15:32:34Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: syntax-error: fenced block 1 of 1 (python), unclosed: reply truncated?; does not parse: line 25: expected '('
 

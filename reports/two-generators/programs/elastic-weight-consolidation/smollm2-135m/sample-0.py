@@ -2,7 +2,7 @@
 # idea: elastic-weight-consolidation (Elastic weight consolidation pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template user, sha256 0d8e133396c32f6fd177d2ea266fd4ed421744b4dad91058bfd1074630dec2d4
-# date: 2026-12-03T12:00:46Z
+# date: 2026-12-07T15:32:34Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: syntax-error: fenced block 1 of 1 (python), unclosed: reply truncated?; does not parse: line 28: expected '('
 

@@ -2,7 +2,7 @@
 # idea: gradient-based (Gradient-based pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template repair (round 1), sha256 0b04de942599a714f42c4c98dfade738ba76ef81b0864401782ddead732b1562
-# date: 2026-12-03T12:17:18Z
+# date: 2026-12-07T15:44:57Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python), unclosed: reply truncated?; defines no prune()
 

@@ -2,7 +2,7 @@
 # idea: gradient-sensitive (Gradient-sensitive pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template repair (round 1), sha256 631c37976fd9b1fb8c45d779508b12022b43b59a68e85fd7bc68c5fe2ab4e49d
-# date: 2026-12-03T12:14:20Z
+# date: 2026-12-07T15:40:38Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: syntax-error: fenced block 1 of 1 (python), unclosed: reply truncated?; does not parse: line 23: expected '('
 

@@ -2,7 +2,7 @@
 # idea: k-means-clustering (K-means clustering pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template user, sha256 774c9454d5b31ee7d73ed22f93b01c0f8e4478ea783514f9e65e74435181962b
-# date: 2026-12-03T11:57:49Z
+# date: 2026-12-07T15:32:34Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

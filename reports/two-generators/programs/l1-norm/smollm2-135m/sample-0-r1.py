@@ -1,8 +1,8 @@
 # prunegen candidate: machine-written, not reviewed by a person.
 # idea: l1-norm (L1-norm pruning)
 # model: smollm2-135m (provider local), sample 0
-# prompt: template repair (round 1), sha256 a91bc4f9017403b40439c457ddba2fa9010cc6a0aad2ca89215916444a8ac612
-# date: 2026-12-03T12:14:52Z
+# prompt: template repair (round 1), sha256 5923f6399934513a396e6950b3f1e37b4b624871201100b5b12b9da82dc11b19
+# date: 2026-12-07T15:41:19Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

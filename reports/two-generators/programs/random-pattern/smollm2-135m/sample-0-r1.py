@@ -2,7 +2,7 @@
 # idea: random-pattern (Random-pattern pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template repair (round 1), sha256 617d07ccb827a9b61dd6e48f8c859f6b9b62d03b88673a55d3fa188b951f855d
-# date: 2026-12-03T12:16:52Z
+# date: 2026-12-07T15:43:54Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: syntax-error: fenced block 1 of 1 (python), unclosed: reply truncated?; does not parse: line 32: '(' was never closed
 

@@ -2,7 +2,7 @@
 # idea: random-pattern (Random-pattern pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template user, sha256 b50ba12016f2e5504b762b86e1cddb53c7efb1c02ba67b4aec28a81d9869f202
-# date: 2026-12-03T11:59:02Z
+# date: 2026-12-07T15:32:34Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: syntax-error: fenced block 1 of 1 (python), unclosed: reply truncated?; does not parse: line 29: unterminated triple-quoted string literal (detected at line 30)
 

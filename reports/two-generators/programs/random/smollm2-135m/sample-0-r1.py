@@ -2,7 +2,7 @@
 # idea: random (Random pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template repair (round 1), sha256 5057b923de937aa3420c46e4438028774e8ddbb5d129991442f6d5deab92e246
-# date: 2026-12-03T12:16:24Z
+# date: 2026-12-07T15:43:16Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python), unclosed: reply truncated?; defines no prune()
 

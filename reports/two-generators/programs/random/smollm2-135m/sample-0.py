@@ -2,7 +2,7 @@
 # idea: random (Random pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template user, sha256 3dfcc05ef9cb62470127f391bb23dd35363b8acf6542d1ba8a7a990ff087b174
-# date: 2026-12-03T11:58:21Z
+# date: 2026-12-07T15:32:34Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: syntax-error: fenced block 1 of 1 (python), unclosed: reply truncated?; does not parse: line 19: '[' was never closed
 

@@ -2,7 +2,7 @@
 # idea: variational-dropout (Variational-dropout pruning)
 # model: smollm2-135m (provider local), sample 0
 # prompt: template user, sha256 844f6fc2f8113f3ac67326c38b9551473ee41ea7c440cc2bcc0c6903b1c0d622
-# date: 2026-12-03T11:59:39Z
+# date: 2026-12-07T15:32:34Z
 # params: {"max_tokens": 256, "reasoning_effort": null, "seed": null, "temperature": 0.0, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
