@@ -7,7 +7,9 @@ random pruning and a reply with no code.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -126,10 +128,17 @@ def test_report_shows_model_written_rows_and_a_second_verdict(seeded):
     t10b = pd.read_csv(out / "table10b.csv", dtype=str, keep_default_na=False)
     # The verdict credits neither arm with the seed nor with a one-pass program: the only child is a copy of
     # the seed (a duplicate), so no child counts, while best-of-N's random sample ran.
-    assert t10b.loc[0, "Verdict"] == ("evolution not better than best-of-N at equal LLM calls (2): no evolved "
-                                      "child (generation >= 1) ran ok at every fitness level; a best-of-N sample did")
+    # The verdict credits neither arm with the seed nor with a one-pass program: the only child is a copy of
+    # the seed (a duplicate), so no child counts; best-of-N's random sample ran, but its held-out model is
+    # worse than a uniform guess over the tiny vocabulary (about 265 against 256, the dense model 252), so
+    # it is collapsed, no result either (tests/test_report.py has a sample that counts).
+    heldout = [json.loads(e).get("heldout") for i, e in sqlite3.connect(seeded["run_dir"] / "results.sqlite").execute(
+        "select id, extra from candidates") if "best-of-n" in i and json.loads(e).get("heldout")]
+    assert heldout and all(lv["status"] == "ok" and lv["perplexity"] > 256 for lv in heldout[0])
+    assert t10b.loc[0, "Verdict"] == ("neither an evolved child nor a best-of-N sample ran ok at every fitness "
+                                      "level at equal LLM calls (2)")
     assert t10b.loc[0, "Best evolved child"] == "none ran ok"
-    assert "best-of-N" in t10b.loc[0, "Best best-of-N sample"]
+    assert t10b.loc[0, "Best best-of-N sample"] == "none ran ok"
     assert "human seed(s) seed:magnitude" in (out / "report.md").read_text()
     # A seed is no one-pass program: Table 4 lists only the pipeline's sample.
     assert len(pd.read_csv(out / "table4.csv", dtype=str, keep_default_na=False)) == 1

@@ -128,13 +128,14 @@ def test_replay_reads_several_cassettes_and_old_lines_without_a_purpose(tmp_path
     assert ReplayProvider(a).identity() == {"kind": "replay", "cassette": "cassette.jsonl"}   # old cache keys hold
 
 
-def test_the_committed_evolution_export_still_replays_from_its_two_cassettes():
-    """reports/evolve-qwen-coder predates the one cassette: with both files every recorded turn is answered."""
+def test_an_export_from_before_the_one_cassette_still_replays_from_its_two_cassettes():
+    """An export from before the one cassette (reports/evolve-qwen-coder as committed on 2026-12-03, kept in
+    tests/fixtures since its re-make): with both files every recorded turn is answered."""
     from pathlib import Path
 
     from harness.llm.replay import ReplayProvider
 
-    export = Path(__file__).resolve().parents[1] / "reports" / "evolve-qwen-coder"
+    export = Path(__file__).resolve().parent / "fixtures" / "evolve-qwen-coder-2026-12-03"
     files = [export / "cassette.jsonl", export / "evolution-cassette.jsonl"]
     replay = ReplayProvider(files, model="qwen2.5-coder-1.5b")
     recorded = [json.loads(line) for f in files for line in f.read_text().splitlines()]

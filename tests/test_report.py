@@ -613,6 +613,10 @@ def test_the_evolution_verdict_compares_children_with_samples_not_the_pools_one_
         s.put_candidate(program(child, EVOLVE, 1, 6.0))
         s.put_candidate(program(copy, EVOLVE, 1, 5.0, dup=g0))           # a shown program handed back
         s.put_candidate(program(sample, BEST_OF_N, 0, 5.5))
+        # the lowest fitness of all, but its held-out model is worse than a uniform guess: not a result
+        collapsed = program("l1/evolve/g1-c2", EVOLVE, 1, 4.0)
+        collapsed.extra["heldout"] = [{"level": 0.5, "status": "ok", "perplexity": 1.2e7}]
+        s.put_candidate(collapsed)
         arm = {"calls": 3, "programs": 2, "duplicates": 1, "seeds": [], "history": [5.0, 5.0]}
         s.put_evolution(idea, MODEL, gen, "fit0", {
             "levels": [0.5], "heldout": {}, "generations": 1, "seeds": [], "population": 4, "top_k": 2,

@@ -9,7 +9,7 @@ from harness.core.interface import Status
 from harness.core.numbers import fmt_ppl
 from .cells import NOT_RUN, fmt_level, job_cell
 from harness.run.store import BEST_OF_N, EVOLVE, CandidateRecord
-from .programs import candidate_labels
+from .programs import candidate_labels, vocabulary_bound
 from .table import Table, make_table
 from .view import DISPLAY, FIGURE3_HUMANS, Data, program_mode
 
@@ -55,17 +55,40 @@ def evolution_verdict(evolved: dict, control: dict | None, evolved_test: float |
     return f"evolution not better than best-of-N {calls}: {what} {a:.4f} vs {b:.4f}"
 
 
+def _bound(d: Data) -> int | None:
+    """The uniform guess's perplexity (the vocabulary size) of the run's model, where the dense row says it;
+    None where the dense model is itself no better than that guess (a tiny test model), as
+    ``programs.is_collapsed_job`` rules."""
+    if d.dense is None or d.dense.perplexity is None:
+        return None
+    bound = vocabulary_bound(d.dense)
+    ok = bound is not None and math.isfinite(d.dense.perplexity) and d.dense.perplexity <= bound
+    return bound if ok else None
+
+
+def heldout_collapsed(levels: list[dict] | None, bound: int | None) -> bool:
+    """True when a held-out level scored ok is worse than a uniform guess (perplexity not finite or above
+    ``bound``): the fitness ran, but the model is collapsed, not a result (issue 20, item 5)."""
+    if bound is None:
+        return False
+    return any(s.get("status") == Status.OK and s.get("perplexity") is not None
+               and not (math.isfinite(s["perplexity"]) and s["perplexity"] <= bound) for s in levels or [])
+
+
 def best_new_program(d: Data, e: dict, mode: str) -> CandidateRecord | None:
     """The best program by held-out fitness that the arm ``mode`` itself produced for evolution summary ``e``:
     for evolution a child (generation >= 1), for best-of-N one of its samples; never a seed, a one-pass
-    program or a duplicate of a program already in the pool (its fitness is the original's)."""
+    program, a duplicate of a program already in the pool (its fitness is the original's) or a program
+    whose held-out model collapsed."""
+    bound = _bound(d)
     pool = [c for c in d.evolution_programs.values()
             if program_mode(c) == mode and c.idea == e["idea"] and c.generator == e["generator"]
             and c.extra.get("model", e["model"]) == e["model"]
             and c.extra.get("fitness_setup", e["setup"]) == e["setup"]
             and (mode != EVOLVE or c.round >= 1)
             and not c.extra.get("duplicate_of")
-            and c.extra.get("fitness") is not None]
+            and c.extra.get("fitness") is not None
+            and not heldout_collapsed(c.extra.get("heldout"), bound)]
     return min(pool, key=lambda c: (c.extra["fitness"], c.id)) if pool else None
 
 
@@ -97,11 +120,13 @@ def _model_written(arm: dict | None) -> dict | None:
     return None if arm is None else {**arm, "best": arm.get("best_generated")}
 
 
-def _heldout_cell(fit: dict | None, level: float) -> str:
+def _heldout_cell(fit: dict | None, level: float, bound: int | None = None) -> str:
     if not fit:
         return NOT_RUN
     for s in fit.get("levels") or []:
         if abs(float(s["level"]) - level) < 1e-9:
+            if heldout_collapsed([s], bound):
+                return "collapsed"
             return fmt_ppl(s.get("perplexity")) if s["status"] == Status.OK and s.get("perplexity") else s["status"]
     return NOT_RUN
 
@@ -151,7 +176,7 @@ def table_evolution(d: Data) -> list[Table]:
             for lv in levels:
                 j = d.job("candidate", best["id"], "unstructured", lv) if best else None
                 used.append(j)
-                row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(best, lv)
+                row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(best, lv, _bound(d))
                 row[f"Test ppl {fmt_level(lv)}"] = job_cell(j)
                 test.append(j.perplexity if j and j.status == Status.OK else None)
             tests[name] = _mean_log(test)
@@ -163,7 +188,7 @@ def table_evolution(d: Data) -> list[Table]:
             for lv in levels:
                 j = d.job("reference", m, "unstructured", lv)
                 used.append(j)
-                row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(fit, lv)
+                row[f"Held-out ppl {fmt_level(lv)}"] = _heldout_cell(fit, lv, _bound(d))
                 row[f"Test ppl {fmt_level(lv)}"] = job_cell(j)
             rows.append(row)
         child, sample = best_new_program(d, e, EVOLVE), best_new_program(d, e, BEST_OF_N)
@@ -207,7 +232,8 @@ def table_evolution(d: Data) -> list[Table]:
     v = make_table("table10b", "Table 10b (extra): Is evolution better than best-of-N at equal LLM calls?", verdicts,
                ["Core Idea", "Evolution calls", "Best-of-N calls", "Programs (evolution)", "Best evolved child",
                 "Best best-of-N sample", "Verdict", "Pools' best (seeds and generation 0 included)"],
-               ["Verdict: the best evolved child (generation >= 1, not a duplicate of a program in the pool) against "
+               ["Verdict: the best evolved child (generation >= 1, not a duplicate of a program in the pool, not "
+                "collapsed on the held-out windows: a perplexity above the vocabulary size is no result) against "
                 "the best best-of-N sample, by held-out fitness; the test windows decide (mean log-perplexity over "
                 "the fitness levels) when both were scored ok on them at every level, else the held-out fitness. "
                 "Neither a human seed nor a one-pass program (generation 0) is credited to either arm.",

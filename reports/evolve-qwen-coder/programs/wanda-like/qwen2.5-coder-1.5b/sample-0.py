@@ -2,7 +2,7 @@
 # idea: wanda-like (Weights-and-activations pruning (Wanda-like))
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template user, sha256 7658720d93821a84d2e752ebb2650ed56faf312a9faefead646bc73c0ea28f80
-# date: 2026-12-03T07:18:42Z
+# date: 2026-12-07T16:25:38Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

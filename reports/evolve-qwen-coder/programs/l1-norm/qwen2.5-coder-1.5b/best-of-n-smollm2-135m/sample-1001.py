@@ -2,7 +2,7 @@
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 1001
 # prompt: template user, sha256 029b2f2abb46f6ed81379f9ceb4075331cd86eaef19efdc70bfae9257f35071e
-# date: 2026-12-03T07:30:51Z
+# date: 2026-12-07T16:38:05Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 1
 # prompt: template evolve, sha256 9c94fdcc306f4b191377cc2618a60a2a11bbe7bf7eb5524181e7d276abfee822
-# date: 2026-12-03T07:28:25Z
+# date: 2026-12-07T16:35:28Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 2
 # prompt: template evolve, sha256 0b8cdffa001299883ad34f0137ec1b113688dceb8a2473bf47e21986b7bb7bde
-# date: 2026-12-03T07:28:42Z
+# date: 2026-12-07T16:35:47Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: l1-norm (L1-norm pruning)
 # model: qwen2.5-coder-1.5b (provider local), sample 5
 # prompt: template evolve, sha256 61cb0f3be06f17a1c762f57edb29d796eba3c56a6a8ac03a3877f9f5dda5faa7
-# date: 2026-12-03T07:30:16Z
+# date: 2026-12-07T16:37:27Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

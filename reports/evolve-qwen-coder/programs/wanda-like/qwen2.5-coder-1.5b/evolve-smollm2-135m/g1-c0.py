@@ -2,7 +2,7 @@
 # idea: wanda-like (Weights-and-activations pruning (Wanda-like))
 # model: qwen2.5-coder-1.5b (provider local), sample 0
 # prompt: template evolve, sha256 6243b72cfe8ee31fbe5bcd05e8b0afa64506c21ae0b0616132c7054ce487fabe
-# date: 2026-12-03T07:35:30Z
+# date: 2026-12-07T16:42:29Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: syntax-error: fenced block 2 of 2 (python), unclosed: reply truncated?; does not parse: line 32: '(' was never closed
 

@@ -2,7 +2,7 @@
 # idea: wanda-like (Weights-and-activations pruning (Wanda-like))
 # model: qwen2.5-coder-1.5b (provider local), sample 3
 # prompt: template evolve, sha256 aa52d35062bb29facb2d93d805151fcea5b6a313f8e8007a30e41e95c9c2c651
-# date: 2026-12-03T07:37:06Z
+# date: 2026-12-07T16:49:32Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 

@@ -2,7 +2,7 @@
 # idea: wanda-like (Weights-and-activations pruning (Wanda-like))
 # model: qwen2.5-coder-1.5b (provider local), sample 4
 # prompt: template evolve, sha256 d8a0404cc7b71de4bf5b9f07c4531a8236a510d4c37c5668156c521109b8bbc5
-# date: 2026-12-03T07:37:39Z
+# date: 2026-12-07T16:52:53Z
 # params: {"max_tokens": 1024, "reasoning_effort": null, "seed": null, "temperature": 0.8, "top_p": null}
 # extraction: ok: fenced block 1 of 1 (python)
 
