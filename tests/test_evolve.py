@@ -353,8 +353,19 @@ def test_report_has_the_evolution_section_without_blank_cells(evolved):
     assert t10.loc[0, "Held-out fitness"] == f"{s['evolution']['best']['fitness']:.4f}"
     t10b = pd.read_csv(evolved["run_dir"] / "report" / "table10b.csv", dtype=str, keep_default_na=False)
     (verdict,) = t10b["Verdict"]
-    assert verdict.startswith(("evolution better than best-of-N at equal LLM calls (5)",
-                               "evolution not better than best-of-N at equal LLM calls (5)"))
+    # A child or sample counts only where its held-out model is no worse than a uniform guess over the tiny
+    # model's 256 ids (its dense model is just below that): the verdict follows from what the store holds.
+    from harness.report.evolution import heldout_collapsed
+    counted = [c for c in _programs(evolved["run_dir"]).values()
+               if c.extra.get("mode") in ("evolve", "best-of-n") and (c.extra["mode"] != "evolve" or c.round >= 1)
+               and not c.extra.get("duplicate_of") and c.extra.get("fitness") is not None
+               and not heldout_collapsed(c.extra.get("heldout"), 256)]
+    if counted:
+        assert verdict.startswith(("evolution better than best-of-N at equal LLM calls (5)",
+                                   "evolution not better than best-of-N at equal LLM calls (5)")), verdict
+    else:
+        assert verdict == ("neither an evolved child nor a best-of-N sample ran ok at every fitness level "
+                           "at equal LLM calls (5)"), verdict
     # Evolution's programs are not one-pass programs: Table 4 still lists only the pipeline's sample.
     t4 = pd.read_csv(evolved["run_dir"] / "report" / "table4.csv", dtype=str, keep_default_na=False)
     assert len(t4) == 1
