@@ -355,11 +355,14 @@ def test_report_has_the_evolution_section_without_blank_cells(evolved):
     (verdict,) = t10b["Verdict"]
     # A child or sample counts only where its held-out model is no worse than a uniform guess over the tiny
     # model's 256 ids (its dense model is just below that): the verdict follows from what the store holds.
-    from harness.report.evolution import heldout_collapsed
+    from harness.report.programs import worse_than_uniform
+    with ResultsStore(evolved["run_dir"] / "results.sqlite") as store:
+        (dense,) = store.rows(kind="dense")
     counted = [c for c in _programs(evolved["run_dir"]).values()
                if c.extra.get("mode") in ("evolve", "best-of-n") and (c.extra["mode"] != "evolve" or c.round >= 1)
                and not c.extra.get("duplicate_of") and c.extra.get("fitness") is not None
-               and not heldout_collapsed(c.extra.get("heldout"), 256)]
+               and not any(lv["status"] == "ok" and worse_than_uniform(lv["perplexity"], 256, dense.perplexity)
+                           for lv in c.extra.get("heldout") or [])]
     if counted:
         assert verdict.startswith(("evolution better than best-of-N at equal LLM calls (5)",
                                    "evolution not better than best-of-N at equal LLM calls (5)")), verdict

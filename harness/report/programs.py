@@ -197,11 +197,15 @@ def is_collapsed_job(job: JobRow | None, dense: JobRow | None) -> bool:
         return False
     if job.status == COLLAPSED:
         return True
-    ppl, bound = job.perplexity, vocabulary_bound(job)
+    return worse_than_uniform(job.perplexity, vocabulary_bound(job), dense.perplexity if dense else None)
+
+
+def worse_than_uniform(ppl: float | None, bound: int | None, dense_ppl: float | None) -> bool:
+    """A perplexity not finite or above ``bound`` (a uniform guess's: the vocabulary size) while the dense
+    model's is at or below it (a tiny test model's dense perplexity can be above it: nothing is then judged)."""
     if ppl is None or bound is None or (math.isfinite(ppl) and ppl <= bound):
         return False
-    base = dense.perplexity if dense else None
-    return base is not None and math.isfinite(base) and base <= bound
+    return dense_ppl is not None and math.isfinite(dense_ppl) and dense_ppl <= bound
 
 
 def validity_job(d: Data, cid: str) -> JobRow | None:
