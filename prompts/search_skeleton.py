@@ -263,12 +263,10 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
     # share before the first is pruned.
     stats = _statistics(model, calib, layers, device, need) if allocating or not _SEQUENTIAL else None
     per_layer = _allocation(layers, names, wanted, stats, sparsity) if allocating else {}
-    if not _SEQUENTIAL:
-        for name, layer in layers.items():
-            _prune_layer(name, layer, names, stats, sparsity, pattern, per_layer.get(name))
-        return
-    for block, group in _block_groups(model, layers):
-        block_stats = _statistics(model, calib, group, device, need, stop=block, cache=False) if need \
-            else {n: {} for n in group}
+    # Dense: one group, the whole model, measured above. Sequential: each block measured just before it is pruned.
+    for block, group in (_block_groups(model, layers) if _SEQUENTIAL else [(None, layers)]):
+        if _SEQUENTIAL:
+            stats = _statistics(model, calib, group, device, need, stop=block, cache=False) if need \
+                else {n: {} for n in group}
         for name, layer in group.items():
-            _prune_layer(name, layer, names, block_stats, sparsity, pattern, per_layer.get(name))
+            _prune_layer(name, layer, names, stats, sparsity, pattern, per_layer.get(name))
