@@ -16,6 +16,9 @@ _STATISTICS = ("weight", "act_norm", "act_mean", "grad", "fisher", "hinv_diag")
 # What the optional `allocate` may ask for besides them: `score`'s result for the layer, the target, and
 # where the layer sits (its decoder block's index and the number of blocks).
 _ALLOCATE_INPUTS = _STATISTICS + ("importance", "sparsity", "block", "n_blocks")
+# What the optional `update` may ask for besides them: the layer's kept weights (a mask), its inputs' damped
+# second moment, and the target. It returns the layer's new weights; the pruned ones stay zero.
+_UPDATE_INPUTS = _STATISTICS + ("mask", "hessian", "sparsity")
 _SPREAD = 0.1  # with `allocate`, a layer's sparsity stays within the target +- this (and inside (0, 1))
 _DAMP = 0.01   # hinv_diag's damping: this fraction of the mean diagonal of X^T X / tokens is added to it
 _CACHE = {}    # statistics of the dense model, kept across the levels of one sandbox run
@@ -115,13 +118,13 @@ def _statistics(model, calib, layers, device, names, stop=None, cache=True):
     """Per prunable layer, the statistics in `names` (float32):
     act_norm [in]: sqrt(sum over calibration tokens of x_j^2); act_mean [in]: mean over tokens of x_j;
     grad [out, in]: dL/dW averaged over calibration sequences; fisher [out, in]: (dL/dW)^2 averaged
-    over sequences (one gradient per sequence); hinv_diag [in]: the diagonal of
-    (X^T X / tokens + damp * I)^-1, damp = _DAMP * mean diagonal.
+    over sequences (one gradient per sequence); hessian [in, in]: X^T X / tokens + damp * I,
+    damp = _DAMP * mean diagonal; hinv_diag [in]: the diagonal of its inverse.
     stop: a module after which a forward pass may end (used only when no gradient is asked for)."""
     key = (id(model), calib.data_ptr(), tuple(calib.shape), names)
     if cache and key in _CACHE:
         return _CACHE[key]
-    need_xtx = "hinv_diag" in names
+    need_xtx = "hinv_diag" in names or "hessian" in names
     need_grad = "grad" in names or "fisher" in names
     f32 = dict(dtype=_torch.float32)
     sq = {n: _torch.zeros(l.in_features, device=l.weight.device, **f32) for n, l in layers.items()}
@@ -186,7 +189,10 @@ def _statistics(model, calib, layers, device, names, stop=None, cache=True):
         if need_xtx:
             h = xtx.pop(n) / n_tok
             h += _DAMP * h.diagonal().mean().clamp_min(1e-8) * _torch.eye(h.shape[0], device=h.device)
-            s["hinv_diag"] = _torch.cholesky_inverse(_torch.linalg.cholesky(h)).diagonal().contiguous()
+            if "hinv_diag" in names:
+                s["hinv_diag"] = _torch.cholesky_inverse(_torch.linalg.cholesky(h)).diagonal().contiguous()
+            if "hessian" in names:
+                s["hessian"] = h
         out[n] = s
     if cache:
         _CACHE.clear()   # one model at a time
@@ -234,22 +240,44 @@ def _allocation(layers, names, wanted, stats, sparsity):
     return _row_counts(per_layer, {n: tuple(l.weight.shape) for n, l in layers.items()}, float(sparsity))
 
 
-def _prune_layer(name, layer, names, stats, sparsity, pattern, k=None):
-    """Zero the lowest scores of the layer: k (default round(in x sparsity)) of every output row, or
-    the N lowest of every M consecutive weights of a row."""
-    w = layer.weight.data
-    s = _score(name, layer, names, stats)
+def _kept(s, sparsity, pattern, k=None):
+    """The weights a layer keeps, bool [out, in], from its scores s [out, in]: all but the k lowest
+    (default round(in x sparsity)) of every output row, or all but the N lowest of every M consecutive
+    weights of a row."""
+    keep = _torch.ones_like(s, dtype=_torch.bool)
     if pattern == "unstructured":
-        k = int(round(w.shape[1] * sparsity)) if k is None else k
+        k = int(round(s.shape[1] * sparsity)) if k is None else k
         if k:
-            idx = _torch.topk(s, k, dim=1, largest=False).indices
-            w.scatter_(1, idx, 0)
+            keep.scatter_(1, _torch.topk(s, k, dim=1, largest=False).indices, False)
     else:
         n, m = (int(v) for v in pattern.split(":"))
-        groups = s.reshape(w.shape[0], -1, m)
-        idx = _torch.topk(groups, n, dim=-1, largest=False).indices
-        mask = _torch.zeros_like(groups, dtype=_torch.bool).scatter_(-1, idx, True)
-        w[mask.reshape(w.shape)] = 0
+        groups = keep.reshape(s.shape[0], -1, m)
+        groups.scatter_(-1, _torch.topk(s.reshape(s.shape[0], -1, m), n, dim=-1, largest=False).indices, False)
+    return keep
+
+
+def _updated(name, layer, wanted, stats, mask, sparsity):
+    """`update` on one layer: its new weights [out, in], float32, checked."""
+    w = layer.weight.data
+    given = {**_inputs(name, layer, stats), "mask": mask.clone(), "sparsity": float(sparsity)}
+    new = update(**{n: given[n] for n in wanted})
+    if not isinstance(new, _torch.Tensor) or tuple(new.shape) != tuple(w.shape):
+        raise ValueError(f"update() must return a tensor of the weight's shape {tuple(w.shape)} for {name}, "
+                         f"got {type(new).__name__} {tuple(getattr(new, 'shape', ()))}")
+    new = new.detach().to(device=w.device, dtype=_torch.float32)
+    if not _torch.isfinite(new).all():
+        raise ValueError(f"update() returned a non-finite weight for {name}")
+    return new
+
+
+def _prune_layer(name, layer, names, stats, sparsity, pattern, k=None, update_inputs=None):
+    """Zero the layer's lowest scores (_kept); with `update`, set its kept weights to update()'s."""
+    w = layer.weight.data
+    keep = _kept(_score(name, layer, names, stats), sparsity, pattern, k)
+    if update_inputs is not None:
+        w.copy_(_updated(name, layer, update_inputs, stats, keep, sparsity) * keep)
+    else:
+        w.masked_fill_(~keep, 0)
 
 
 def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layers=None):
@@ -258,7 +286,10 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
     alloc = globals().get("allocate")
     allocating = callable(alloc) and pattern == "unstructured"
     wanted = _wanted(alloc, _ALLOCATE_INPUTS) if allocating else ()
-    need = tuple(dict.fromkeys(n for n in (*names, *wanted) if n in _STATISTICS and n != "weight"))
+    upd = globals().get("update")
+    update_inputs = _wanted(upd, _UPDATE_INPUTS) if callable(upd) else None
+    need = tuple(dict.fromkeys(n for n in (*names, *wanted, *(update_inputs or ()))
+                               if n in _STATISTICS + ("hessian",) and n != "weight"))
     # With sequential statistics the allocation still reads the dense model's: it fixes every layer's
     # share before the first is pruned.
     stats = _statistics(model, calib, layers, device, need) if allocating or not _SEQUENTIAL else None
@@ -269,4 +300,4 @@ def prune(model, sparsity, calib, *, pattern="unstructured", device="cpu", layer
             stats = _statistics(model, calib, group, device, need, stop=block, cache=False) if need \
                 else {n: {} for n in group}
         for name, layer in group.items():
-            _prune_layer(name, layer, names, stats, sparsity, pattern, per_layer.get(name))
+            _prune_layer(name, layer, names, stats, sparsity, pattern, per_layer.get(name), update_inputs)

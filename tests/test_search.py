@@ -612,10 +612,11 @@ def test_the_harness_checks_and_tunes_the_inputs_the_skeleton_passes(tmp_path):
     mod = load_search("def score(weight):\n    return weight.abs()\n", tmp_path)
     assert tuning.STATISTICS == mod._STATISTICS
     assert tuning.ALLOCATE_INPUTS == mod._ALLOCATE_INPUTS
+    assert tuning.UPDATE_INPUTS == mod._UPDATE_INPUTS
     # and the system prompt documents each input under the name the skeleton reads
     seeds = [Program("seed:magnitude", seed_code("magnitude").strip(), 4.0, "magnitude", ((0.5, 55.0),), seed=True)]
-    system = messages_for(seeds, (0.5,), "rewrite", allocate=True)[0]["content"]
-    for name in mod._ALLOCATE_INPUTS:
+    system = messages_for(seeds, (0.5,), "rewrite", allocate=True, update=True)[0]["content"]
+    for name in mod._ALLOCATE_INPUTS + mod._UPDATE_INPUTS:
         assert re.search(rf"\b{name}\b", system), name
 
 
@@ -673,3 +674,152 @@ def test_sequential_statistics_with_gradients_and_an_allocation_meet_the_target(
         kept[statistics] = {n: w != 0 for n, w in weights.items()}
     assert all(torch.equal(kept["sequential"][n], kept["dense"][n]) for n in kept["dense"] if ".layers.0." in n)
     assert any(not torch.equal(kept["sequential"][n], kept["dense"][n]) for n in kept["dense"] if ".layers.1." in n)
+
+
+# ------------------------------------------------------------------------------------------ the optional update
+
+UPDATE_SEED = "second_order_update"
+
+
+def _block0_inputs(model, calib):
+    """Each block-0 layer's inputs over the calibration tokens, [tokens, in], on the dense model."""
+    layers = {n: l for n, l in prunable_layers(model).items() if ".layers.0." in n}
+    xs = {n: [] for n in layers}
+    handles = [l.register_forward_hook(lambda m, i, o, n=n: xs[n].append(i[0].detach().reshape(-1, i[0].shape[-1])))
+               for n, l in layers.items()]
+    with torch.no_grad():
+        model(calib)
+    for h in handles:
+        h.remove()
+    return {n: torch.cat(v) for n, v in xs.items()}
+
+
+def test_the_update_seed_zeroes_the_same_weights_and_reconstructs_each_layers_outputs_better(tmp_path):
+    """The second-order update keeps the weights its score chose (block 0, measured on the dense model, is
+    masked as the score alone masks it) and moves the kept ones so that each layer's outputs on the
+    calibration inputs change less than by zeroing alone; the model still meets the two-sided check."""
+    from harness.core.sparsity import measure_model, meets_target
+
+    calib = torch.randint(0, 256, (8, 32), generator=torch.Generator().manual_seed(3))
+    x = _block0_inputs(tiny_llama(seed=7), calib)
+    out = {}
+    for name in ("second_order", UPDATE_SEED):
+        mod = load_search(seed_code(name), tmp_path, f"{name}.py", "sequential")
+        model = tiny_llama(seed=7)
+        dense = {f"{n}.weight": l.weight.detach().clone() for n, l in prunable_layers(model).items()}
+        call_prune(mod.checked, model, 0.5, calib, layers=prunable_layers(model))
+        weights = {f"{n}.weight": l.weight.detach().clone() for n, l in prunable_layers(model).items()}
+        assert meets_target(measure_model(model), weights, 0.5, "unstructured", dense=dense) is None, name
+        out[name] = (weights, dense)
+    (plain, dense), (updated, _) = out["second_order"], out[UPDATE_SEED]
+    for n, xn in x.items():
+        key = f"{n}.weight"
+        assert torch.equal(plain[key] != 0, updated[key] != 0), n
+        assert not torch.equal(plain[key], updated[key]), n          # the kept weights moved
+        err = {k: ((xn @ (w[key] - dense[key]).T) ** 2).sum().item() for k, w in (("plain", plain), ("updated", updated))}
+        assert err["updated"] < err["plain"], (n, err)
+
+
+def test_the_update_seed_is_the_second_order_correction(tmp_path):
+    """On one layer: pruning only the first column, the seed's update is the least-squares optimum of the
+    rest (w_K + H_KK^-1 H_KP w_P); for any mask its output error (sum over rows of d H d) lies between
+    that optimum's and zeroing alone's (later columns absorb earlier errors; earlier ones stay fixed)."""
+    seed = load_search(seed_code(UPDATE_SEED), tmp_path, "seed.py")
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(400, 48, generator=g) @ torch.randn(48, 48, generator=g)      # correlated inputs
+    w = torch.randn(24, 48, generator=g)
+    h = x.T @ x / x.shape[0]
+    h += 0.01 * h.diagonal().mean() * torch.eye(48)
+
+    def err(new):
+        d = (new - w).double()
+        return torch.einsum("ri,ij,rj->", d, h.double(), d).item()
+
+    def optimum(mask):
+        out = torch.zeros_like(w, dtype=torch.float64)
+        hd, wd = h.double(), w.double()
+        for r in range(w.shape[0]):
+            k = mask[r]
+            out[r, k] = wd[r, k] + torch.linalg.solve(hd[k][:, k], hd[k][:, ~k] @ wd[r, ~k])
+        return out.float()
+
+    first = torch.ones_like(w, dtype=torch.bool)
+    first[:, 0] = False
+    assert torch.allclose(seed.update(w, first, h, block=16) * first, optimum(first), rtol=1e-3, atol=1e-4)
+    mask = torch.rand(w.shape, generator=g) > 0.5
+    new = seed.update(w, mask, h, block=16) * mask
+    assert err(optimum(mask)) - 1e-6 <= err(new) < 0.95 * err(w * mask), (err(optimum(mask)), err(new), err(w * mask))
+    assert torch.allclose(new, seed.update(w, mask, h, block=48) * mask, atol=1e-4)   # blocking changes nothing
+
+
+def test_update_is_checked_and_the_pruned_weights_stay_zero(tmp_path):
+    calib = torch.randint(0, 256, (2, 16), generator=torch.Generator().manual_seed(4))
+    ones = ("def score(weight):\n    return weight.abs()\n\n\n"
+            "def update(weight, mask):\n    return weight * 0 + 1.0\n")
+    mod = load_search(ones, tmp_path, "ones.py")
+    model = tiny_llama(seed=8)
+    dense = {n: l.weight.detach().clone() for n, l in prunable_layers(model).items()}
+    mod.prune(model, 0.5, calib, layers=prunable_layers(model))
+    for n, l in prunable_layers(model).items():
+        keep = dense[n].abs() >= dense[n].abs().kthvalue(dense[n].shape[1] // 2, dim=1, keepdim=True).values
+        w = l.weight.detach()
+        assert set(w.unique().tolist()) == {0.0, 1.0} and torch.equal(w != 0, mask := (w == 1.0)), n
+        assert int(mask.sum()) == w.numel() // 2
+    for body, match in (("return weight.sum(dim=0)", "weight's shape"), ("return weight / 0.0", "non-finite")):
+        bad = load_search(f"def score(weight):\n    return weight.abs()\n\n\ndef update(weight):\n    {body}\n",
+                          tmp_path, f"bad{len(body)}.py")
+        with pytest.raises(ValueError, match=match):
+            bad.prune(tiny_llama(seed=8), 0.5, calib, layers=prunable_layers(tiny_llama(seed=8)))
+
+
+def test_update_is_offered_checked_and_tuned_only_where_the_search_says():
+    from harness.run.search.cascade import _behaviour
+    from harness.run.search.loop import arm_seeds
+    from harness.core.program_identity import KEPT_DIGEST, MASK_DIGEST
+
+    seed = seed_code(UPDATE_SEED)
+    assert static_check(seed, update=True) is None
+    assert "offers no weight update" in static_check(seed)
+    assert "neither statistics" in static_check(seed.replace("def update(weight, mask, hessian", "def update(weight, gain"),
+                                                update=True)
+    assert constants(seed) == {}                    # block=128 is a count, not tuned
+    damped = seed.replace("*, block=128", "*, block=128, shrink=1.0")
+    assert constants(damped) == {"update.shrink": 1.0} and "shrink=0.5" in bake(damped, {"update.shrink": 0.5})
+    magnitude = [Program("m", seed_code("magnitude").strip(), 4.0, "m", ((0.5, 55.0),), seed=True)]
+    assert "def update(" not in "\n".join(m["content"] for m in messages_for(magnitude, (0.5,), "rewrite")
+                                          + one_pass_messages(allocate=True))
+    offered = messages_for(magnitude, (0.5,), "rewrite", update=True) + one_pass_messages(update=True)
+    assert all("def update(" in m[0]["content"] for m in (offered[:2], offered[2:]))
+    assert "and the whole `update`" in offered[1]["content"]
+    assert UPDATE_SEED in arm_seeds("sota", update=True) and UPDATE_SEED not in arm_seeds("sota", allocate=True)
+    assert arm_seeds("discovery", allocate=True, update=True) == ("magnitude",)
+    # Two updates of one mask are two programs; without an update the behaviour is the mask, as before.
+    a, b = {MASK_DIGEST: "m", KEPT_DIGEST: "k1"}, {MASK_DIGEST: "m", KEPT_DIGEST: "k2"}
+    assert _behaviour(seed, a) != _behaviour(seed, b)
+    assert _behaviour(seed_code("magnitude"), a) == _behaviour(seed_code("magnitude"), b) == "m"
+
+
+def test_discovery_prompts_with_the_update_name_no_human_formula():
+    seeds = [Program(f"seed:{n}", seed_code(n).strip(), 4.0, n, ((0.5, 55.0),), seed=True) for n in ARM_SEEDS["discovery"]]
+    rendered = []
+    for edit in ("rewrite", "diff"):
+        rendered += messages_for(seeds, (0.5, 0.6, 0.7), edit, allocate=True, update=True)
+    rendered += one_pass_messages(allocate=True, update=True)
+    text = "\n".join(m["content"] for m in rendered).lower()
+    for pattern in FORBIDDEN:
+        assert not re.search(pattern, text), pattern
+
+
+@pytest.mark.docker
+def test_the_update_seed_passes_the_trusted_check_in_the_sandbox(tiny_model_dir, tiny_calib, sandbox_tmp, tmp_path):
+    from sandbox.api import run_candidate
+    from sandbox.job import SandboxJob
+    from sandbox.limits import SandboxLimits
+    from harness.run.search.cascade import search_file
+
+    limits = SandboxLimits(timeout_s=60, load_timeout_s=120, memory="1536m", cpus=1, pids=64, tmpfs="64m")
+    path = tmp_path / "update.py"
+    path.write_text(search_file(seed_code(UPDATE_SEED), "sequential"))
+    results = run_candidate(path, SandboxJob(tiny_model_dir, tiny_calib, (0.5, 0.7)), limits)
+    assert [str(r.status) for r in results] == ["ok", "ok"], [r.detail for r in results]
+    assert all(abs(r.achieved_sparsity - r.level) < 0.002 for r in results), [r.achieved_sparsity for r in results]

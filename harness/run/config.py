@@ -161,6 +161,7 @@ class SearchConfig:
     best_of_n: bool = True
     focus: tuple[str, ...] = ()                  # inputs asked for in turn, one per call ("act_norm", "fisher", ...)
     allocate: bool = False                       # offer the optional per-layer allocate() (prompts/search_system.j2)
+    update: bool = False                         # offer the optional update() of the kept weights (the same)
     statistics: str = "dense"                    # "dense" (once, from the dense model) or "sequential" (block by block,
                                                  # from the model with the earlier blocks pruned, as Wanda computes them)
 

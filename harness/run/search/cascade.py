@@ -32,7 +32,7 @@ from harness.run.evolve import Fitness, LevelScore, fitness_from_levels
 from harness.run.forms import FORMS
 from harness.run.store import FitnessRow
 from harness.core.interface import Status
-from harness.core.program_identity import MASK_DIGEST, normalised_ast_hash, tensor_digests
+from harness.core.program_identity import KEPT_DIGEST, MASK_DIGEST, normalised_ast_hash, tensor_digests
 from . import tuning
 
 log = logging.getLogger("prunegen.search")
@@ -76,10 +76,14 @@ class Evaluation:
         return self.status == Status.OK.value and self.fitness is not None and self.fitness.ok
 
 
-def static_check(code: str, allocate: bool = False) -> str | None:
-    """Why ``code`` cannot be a search-form program, or None. ``allocate``: whether this search offers
-    the optional per-layer ``allocate`` (a program that defines one where it is not offered is rejected:
-    the skeleton would use it)."""
+OPTIONAL = {"allocate": ("per-layer allocation", tuning.ALLOCATE_INPUTS),
+            "update": ("weight update", tuning.UPDATE_INPUTS)}   # the skeleton's optional functions
+
+
+def static_check(code: str, allocate: bool = False, update: bool = False) -> str | None:
+    """Why ``code`` cannot be a search-form program, or None. ``allocate``, ``update``: whether this
+    search offers the optional per-layer ``allocate`` and the optional ``update`` of the kept weights
+    (a program that defines one where it is not offered is rejected: the skeleton would use it)."""
     try:
         tree = ast.parse(code)
     except SyntaxError as e:
@@ -90,10 +94,17 @@ def static_check(code: str, allocate: bool = False) -> str | None:
     why = _signature_problem(fn, tuning.STATISTICS)
     if why:
         return why
-    alloc = tuning.top_function(tree, "allocate")
-    if alloc is not None and not allocate:
-        return "defines allocate(), but this search offers no per-layer allocation"
-    return _signature_problem(alloc, tuning.ALLOCATE_INPUTS) if alloc is not None else None
+    for name, offered in (("allocate", allocate), ("update", update)):
+        what, inputs = OPTIONAL[name]
+        opt = tuning.top_function(tree, name)
+        if opt is None:
+            continue
+        if not offered:
+            return f"defines {name}(), but this search offers no {what}"
+        why = _signature_problem(opt, inputs)
+        if why:
+            return why
+    return None
 
 
 def _signature_problem(fn: ast.FunctionDef, inputs: tuple[str, ...]) -> str | None:
@@ -130,6 +141,7 @@ class Cascade:
     tune_budget: int = 6                     # quick evaluations per program with constants (start included)
     tune_seed: int = 0
     allocate: bool = False                   # programs may define the per-layer allocate() (static check)
+    update: bool = False                     # programs may define update() of the kept weights (static check)
     statistics: str = "dense"                # STATISTICS_MODES: how the skeleton computes the score's inputs
     setup: str = field(init=False)
 
@@ -174,7 +186,7 @@ class Cascade:
         job = SandboxJob(self.probe_dir, self.probe_calib, (self.quick_level,), "unstructured", stop_on_error=True)
         (r,) = run_candidate(self._file(code), job, self.limits, backend=self.backend,
                              on_valid=lambda level, tensors: digests.update(tensor_digests(tensors)))
-        behaviour = digests.get(MASK_DIGEST) if r.ok else None
+        behaviour = _behaviour(code, digests) if r.ok else None
         detail = (r.detail or r.stderr_tail or "")[-300:]
         self._put("probe", code, 0.0 if r.ok else None, str(r.status),
                   [{"level": self.quick_level, "behaviour": behaviour, "detail": detail}])
@@ -224,7 +236,7 @@ class Cascade:
     def evaluate(self, code: str, *, gate: float | None = None, known=lambda behaviour: None) -> Evaluation:
         """Run ``code`` down the cascade. ``gate``: the quick log-perplexity above which it stops;
         ``known(behaviour)``: a program already in the database with that behaviour, or None."""
-        why = static_check(code, self.allocate)
+        why = static_check(code, self.allocate, self.update)
         if why:
             return Evaluation("static", "rejected", code, why)
         runs = 0
@@ -263,6 +275,14 @@ class Cascade:
         f, ran = self.full(code)
         runs += ran
         return Evaluation("full", f.status, code, "", behaviour, q.value, f, tuned, runs)
+
+
+def _behaviour(code: str, digests: dict) -> str | None:
+    """What a program did on the probe model: which weights it zeroed; with an ``update``, also the
+    values it kept (two updates of one mask are two programs)."""
+    if tuning.top_function(ast.parse(code), "update") is None:
+        return digests.get(MASK_DIGEST)
+    return hashlib.sha256(f"{digests.get(MASK_DIGEST)}:{digests.get(KEPT_DIGEST)}".encode()).hexdigest()
 
 
 def _tensor_digest(t) -> str:

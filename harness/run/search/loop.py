@@ -48,12 +48,15 @@ ARM_SEEDS = {"discovery": ("magnitude",), "sota": ("act_weighted", "relative_imp
 # Where the search offers the per-layer allocate() (``[search] allocate``), the sota arm also starts from a
 # human allocation: more sparsity where a layer's scores have fewer outliers (OWL's idea, per layer).
 ALLOCATE_SEEDS = {"discovery": (), "sota": ("act_weighted_outlier_layers",)}
+# Where it offers update() of the kept weights (``[search] update``), the sota arm also starts from the
+# human second-order update: each pruned weight's error spread over the weights not yet visited.
+UPDATE_SEEDS = {"discovery": (), "sota": ("second_order_update",)}
 BEST_OF_N_OFFSET = 1000
 FORM = FORMS["search"]
 
 
-def arm_seeds(arm: str, allocate: bool = False) -> tuple[str, ...]:
-    return ARM_SEEDS[arm] + (ALLOCATE_SEEDS[arm] if allocate else ())
+def arm_seeds(arm: str, allocate: bool = False, update: bool = False) -> tuple[str, ...]:
+    return ARM_SEEDS[arm] + (ALLOCATE_SEEDS[arm] if allocate else ()) + (UPDATE_SEEDS[arm] if update else ())
 
 
 def seed_code(name: str) -> str:
@@ -115,6 +118,7 @@ class Search:
     echo: Callable = print
     focus: tuple[str, ...] = ()         # inputs asked for in turn, one per call (sampler.FOCUS_INPUTS)
     allocate: bool = False              # the prompts offer the per-layer allocate() (prompts/search_skeleton.py)
+    update: bool = False                # the prompts offer update() of the kept weights (the same)
 
     @property
     def levels(self) -> tuple[float, ...]:
@@ -206,7 +210,7 @@ class Search:
             raise ValueError(f"search arm {arm!r} is not one of {', '.join(ARM_SEEDS)}")
         db = ProgramsDatabase(self.islands, self.capacity, self.seed)
         result = ArmResult(arm)
-        best_quick = self.seeds(arm, arm_seeds(arm, self.allocate), db, result)
+        best_quick = self.seeds(arm, arm_seeds(arm, self.allocate, self.update), db, result)
         if db.best() is None:
             raise RuntimeError(f"search arm {arm}: no seed program passed the cascade; nothing to show the model")
         result.point()
@@ -217,7 +221,7 @@ class Search:
             shown = db.top(island, self.top_k) or db.top(0, self.top_k)
             focus = self.focus[call % len(self.focus)] if self.focus else None
             messages = messages_for(shown, self.levels, self.edit, rejected=list(rejected[island]), focus=focus,
-                                    allocate=self.allocate)
+                                    allocate=self.allocate, update=self.update)
             pid = f"search-{arm}/{slug}/c{call}"
             completion, error = self._ask(messages, call, f"search-{arm}", pid)
             result.calls += 1
@@ -266,9 +270,9 @@ class Search:
         """``calls`` independent one-pass samples, pooled with the discovery seeds; the best by fitness."""
         db = ProgramsDatabase(1, 1, self.seed)
         result = ArmResult("best-of-n")
-        self.seeds("best-of-n", arm_seeds("discovery", self.allocate), db, result)
+        self.seeds("best-of-n", arm_seeds("discovery", self.allocate, self.update), db, result)
         result.point()
-        messages = one_pass_messages(allocate=self.allocate)
+        messages = one_pass_messages(allocate=self.allocate, update=self.update)
         slug = _slug(self.provider.model)
         for i in range(calls):
             sample = BEST_OF_N_OFFSET + i
@@ -329,14 +333,15 @@ def run_search(cfg, run_dir: Path, store, scorer, calib, limits, echo=print, gen
                       run_dir / "search" / "evaluated", backend=cfg.sandbox.backend, device=cfg.model.device,
                       dtype=cfg.model.dtype, quick_level=s.quick_level, gate_margin=s.gate_margin,
                       tune_budget=s.tune_budget, tune_seed=s.seed, allocate=s.allocate,
-                      statistics=s.statistics)
+                      update=s.update, statistics=s.statistics)
     search = Search(cascade, store, provider, params, FORM.generator_name(g.provider, g.model), run_dir,
                     scorer.lm.info.spec, s.islands, s.capacity, s.top_k, s.reset_every, s.edit, s.seed, echo, s.focus,
-                    s.allocate)
+                    s.allocate, s.update)
     arms = {}
     for arm in s.arms:
         echo(f"search ({arm}): {s.calls} calls, {s.islands} islands, top {s.top_k}, edit {s.edit}, "
              f"{'per-layer allocation offered, ' if s.allocate else ''}"
+             f"{'weight update offered, ' if s.update else ''}"
              f"{'block-sequential statistics, ' if s.statistics == 'sequential' else ''}"
              f"fitness at {', '.join(f'{lv:g}' for lv in search.levels)} on {windows.shape[0]} held-out windows")
         arms[arm] = search.arm(arm, s.calls, s.gate_margin)

@@ -52,12 +52,13 @@ FOCUS_INPUTS = ("act_norm", "act_mean", "grad", "fisher", "hinv_diag")
 
 def messages_for(programs: list[Program], levels: tuple[float, ...], edit: str,
                  idea: Idea = SEARCH_IDEA, rejected: list[tuple[str, str]] = (),
-                 focus: str | None = None, allocate: bool = False) -> list[dict[str, str]]:
+                 focus: str | None = None, allocate: bool = False, update: bool = False) -> list[dict[str, str]]:
     """The chat for one child; ``programs`` best first (as ``ProgramsDatabase.top`` gives them);
     ``rejected``: (code, reason) of the island's latest attempts that did not count, so a small model
     sees its own failures and hand-backs instead of repeating them; ``focus``: an input the child must
     use (a small coder shown ``score(weight)`` otherwise keeps to ``weight``), named, never a formula;
-    ``allocate``: the system message offers the per-layer ``allocate`` (off: the prompts are as before)."""
+    ``allocate``, ``update``: the system message offers the per-layer ``allocate`` and the ``update`` of
+    the kept weights (off: the prompts are as before)."""
     if edit not in EDITS:
         raise ValueError(f"search edit {edit!r} is not one of {', '.join(EDITS)}")
     if focus is not None and focus not in FOCUS_INPUTS:
@@ -68,7 +69,7 @@ def messages_for(programs: list[Program], levels: tuple[float, ...], edit: str,
     return render_messages(idea, TEMPLATE, system_template=SYSTEM, programs=shown,
                            levels=[f"{lv:g}" for lv in levels], edit=edit,
                            rejected=[{"code": c.strip(), "reason": r} for c, r in rejected], focus=focus,
-                           allocate=allocate)
+                           allocate=allocate, update=update)
 
 
 def rejection_reason(status: str, detail: str, shown: list[Program], known_id: str | None = None) -> str:
@@ -83,9 +84,9 @@ def rejection_reason(status: str, detail: str, shown: list[Program], known_id: s
     return f"failed ({status}): {last[0][:200]}"
 
 
-def one_pass_messages(idea: Idea = SEARCH_IDEA, allocate: bool = False) -> list[dict[str, str]]:
+def one_pass_messages(idea: Idea = SEARCH_IDEA, allocate: bool = False, update: bool = False) -> list[dict[str, str]]:
     """The best-of-N control's chat: the same system message, no program shown."""
-    return render_messages(idea, ONE_PASS, system_template=SYSTEM, allocate=allocate)
+    return render_messages(idea, ONE_PASS, system_template=SYSTEM, allocate=allocate, update=update)
 
 
 def apply_diff(parent: str, reply: str) -> str:

@@ -18,9 +18,12 @@ from typing import Callable
 
 STATISTICS = ("weight", "act_norm", "act_mean", "grad", "fisher", "hinv_diag")   # prompts/search_skeleton.py
 ALLOCATE_INPUTS = STATISTICS + ("importance", "sparsity", "block", "n_blocks")    # the optional allocate()
+UPDATE_INPUTS = STATISTICS + ("mask", "hessian", "sparsity")                      # the optional update()
 # The functions whose constants are tuned, and the prefix of their names in a tuned dict: score's
-# constants go by their own names (as they always have), allocate's as "allocate.<name>".
-_TUNED_FUNCTIONS = {"score": ("", STATISTICS), "allocate": ("allocate.", ALLOCATE_INPUTS)}
+# constants go by their own names (as they always have), allocate's as "allocate.<name>", update's as
+# "update.<name>".
+_TUNED_FUNCTIONS = {"score": ("", STATISTICS), "allocate": ("allocate.", ALLOCATE_INPUTS),
+                    "update": ("update.", UPDATE_INPUTS)}
 
 
 def top_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
@@ -46,8 +49,9 @@ def _defaults(fn: ast.FunctionDef) -> list[tuple[str, ast.expr]]:
 
 
 def constants(code: str) -> dict[str, float]:
-    """The tunable constants of ``code``'s ``score`` and optional ``allocate``: parameters with a float
-    literal default that are not inputs, in signature order (allocate's prefixed ``allocate.``). {} when
+    """The tunable constants of ``code``'s ``score`` and optional ``allocate`` and ``update``: parameters
+    with a float literal default that are not inputs, in signature order (the optional functions'
+    prefixed with their name and a dot). {} when
     there are none or the code does not parse."""
     try:
         tree = ast.parse(code)
@@ -75,7 +79,7 @@ def bake(code: str, values: dict[str, float]) -> str:
     nodes = {name: node for name, (node, _) in _constant_nodes(ast.parse(code)).items() if name in values}
     missing = set(values) - set(nodes)
     if missing:
-        raise ValueError(f"score() / allocate() have no constant(s) {sorted(missing)}")
+        raise ValueError(f"score() / allocate() / update() have no constant(s) {sorted(missing)}")
     lines = code.splitlines(keepends=True)
     starts = [0]
     for line in lines:
