@@ -822,4 +822,5 @@ def test_the_update_seed_passes_the_trusted_check_in_the_sandbox(tiny_model_dir,
     path.write_text(search_file(seed_code(UPDATE_SEED), "sequential"))
     results = run_candidate(path, SandboxJob(tiny_model_dir, tiny_calib, (0.5, 0.7)), limits)
     assert [str(r.status) for r in results] == ["ok", "ok"], [r.detail for r in results]
-    assert all(abs(r.achieved_sparsity - r.level) < 0.002 for r in results), [r.achieved_sparsity for r in results]
+    # per-row rounding of round(in x level): 45 of 64 a row at 0.7
+    assert all(abs(r.achieved_sparsity - r.level) < 0.01 for r in results), [r.achieved_sparsity for r in results]
