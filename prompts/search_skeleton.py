@@ -87,30 +87,31 @@ def _row_counts(per_layer, shapes, target):
     return k
 
 
+def _block_of(name):
+    """(index of the layer's decoder block, the dotted name of the block's module): the first whole
+    number in the layer's dotted name and the name up to it; (0, None) where there is none."""
+    m = _re.match(r"((?:.*?\.)?(\d+))\.", name + ".")
+    return (int(m.group(2)), m.group(1)) if m else (0, None)
+
+
 def _blocks(names):
-    """Layer name -> index of its decoder block (the first number in its dotted name), and their count."""
-    index = {}
-    for n in names:
-        m = _re.search(r"\.(\d+)\.", f".{n}.")
-        index[n] = int(m.group(1)) if m else 0
+    """Layer name -> index of its decoder block, and their count."""
+    index = {n: _block_of(n)[0] for n in names}
     return index, len(set(index.values()))
 
 
 def _block_groups(model, layers):
-    """The prunable layers by decoder block, in block order: [(block module or None, {name: layer})]. The
-    module is the one whose dotted name ends at the block's number; None where there is none."""
-    index, _ = _blocks(layers)
+    """The prunable layers by decoder block, in block order: [(block module or None, {name: layer})]."""
     groups = {}
     for n, l in layers.items():
-        groups.setdefault(index[n], {})[n] = l
+        groups.setdefault(_block_of(n), {})[n] = l
     out = []
-    for b in sorted(groups):
-        m = _re.match(r"(.*?\.\d+)\.", next(iter(groups[b])) + ".")
+    for (_, path), group in sorted(groups.items(), key=lambda kv: kv[0][0]):
         try:
-            module = model.get_submodule(m.group(1)) if m else None
+            module = model.get_submodule(path) if path is not None else None
         except AttributeError:
             module = None
-        out.append((module, groups[b]))
+        out.append((module, group))
     return out
 
 
