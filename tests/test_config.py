@@ -135,3 +135,10 @@ def test_search_statistics_are_dense_or_sequential(tmp_path):
     assert load_config(write(tmp_path, "[search]\nstatistics = 'sequential'\n")).search.statistics == "sequential"
     with pytest.raises(ConfigError, match="search.statistics: 'blockwise' is not one of dense, sequential"):
         load_config(write(tmp_path, "[search]\nstatistics = 'blockwise'\n"))
+
+
+def test_search_update_is_a_bool_off_by_default(tmp_path):
+    assert load_config(write(tmp_path, "[search]\n")).search.update is False
+    assert load_config(write(tmp_path, "[search]\nupdate = true\n")).search.update is True
+    with pytest.raises(ConfigError, match="search.update: expected bool, got str 'yes'"):
+        load_config(write(tmp_path, "[search]\nupdate = 'yes'\n"))
